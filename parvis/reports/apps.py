@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportsConfig(AppConfig):
+    name = "parvis.reports"
+    label = "reports"
+    verbose_name = _("Incident reports")
+
+    def ready(self) -> None:
+        from parvis.reports import permissions, tasks  # noqa: F401 - rules and periodic jobs

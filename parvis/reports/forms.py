@@ -1,0 +1,322 @@
+"""Forms of incident reporting. Validation messages say what to do, never just "invalid"."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from parvis.core.images import MultiplePhotoField
+from parvis.reports.choices import OPEN_STATUSES, Priority, ReportStatus, UpdateChannel
+from parvis.reports.selectors import ReportFilters
+
+
+class PlaceForm(forms.Form):
+    """Step 1: where, and what kind of problem. Works with or without the map."""
+
+    territory = forms.ModelChoiceField(
+        queryset=None, label=_("Commune"), empty_label=_("Choose the commune")
+    )
+    category = forms.ModelChoiceField(
+        queryset=None, label=_("Kind of problem"), empty_label=_("Choose a kind of problem")
+    )
+    latitude = forms.FloatField(
+        label=_("Latitude"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        help_text=_("Filled in when you click on the map or use your position."),
+    )
+    longitude = forms.FloatField(
+        label=_("Longitude"), required=False, min_value=-180, max_value=180
+    )
+    place = forms.CharField(
+        label=_("Address or description of the place"),
+        required=False,
+        max_length=300,
+        help_text=_("For example: in front of 12 rue des Lilas, or: the bench by the pond."),
+    )
+
+    def __init__(self, *args, territories, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["territory"].queryset = territories
+        self.fields["category"].queryset = categories
+        self.fields["category"].label_from_instance = lambda c: f"{c.group} — {c.name}"
+
+    def clean(self):
+        data = super().clean()
+        has_point = data.get("latitude") is not None and data.get("longitude") is not None
+        if not has_point and not (data.get("place") or "").strip():
+            raise forms.ValidationError(
+                _(
+                    "Say where the problem is: click on the map, or type an address or a "
+                    "description of the place."
+                ),
+                code="no_place",
+            )
+        category, territory = data.get("category"), data.get("territory")
+        if (
+            category
+            and territory
+            and category.territory_id
+            not in {
+                territory.pk,
+                territory.parent_id,
+            }
+        ):
+            self.add_error("category", _("This kind of problem is not handled in this commune."))
+        return data
+
+
+class DetailsForm(forms.Form):
+    """Step 2: what is wrong, with up to three photos."""
+
+    title = forms.CharField(label=_("Title"), max_length=120)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
+    )
+    photos = MultiplePhotoField(
+        label=_("Photos (up to 3)"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP, 10 MB at most each. Their location data is removed."),
+    )
+    show_name = forms.BooleanField(label=_("Show my name publicly with the report"), required=False)
+
+
+class AssistedReporterForm(forms.Form):
+    """For an agent filing a report for a resident at the counter or on the phone."""
+
+    reporter_name = forms.CharField(label=_("Name of the resident"), max_length=150)
+    update_channel = forms.ChoiceField(
+        label=_("Updates by"), choices=UpdateChannel.choices, initial=UpdateChannel.SMS
+    )
+    reporter_phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    reporter_email = forms.EmailField(label=_("Email"), required=False)
+    reporter_address = forms.CharField(
+        label=_("Postal address"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    consent = forms.BooleanField(
+        label=_("The resident agrees to be contacted about this report by the chosen channel"),
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        channel = data.get("update_channel")
+        needed = {
+            UpdateChannel.SMS: ("reporter_phone", _("Give a phone number for SMS updates.")),
+            UpdateChannel.EMAIL: ("reporter_email", _("Give an email address for updates.")),
+            UpdateChannel.POST: ("reporter_address", _("Give a postal address for updates.")),
+        }.get(channel)
+        if needed and not data.get(needed[0]):
+            self.add_error(needed[0], needed[1])
+        if channel != UpdateChannel.NONE and not data.get("consent"):
+            self.add_error("consent", _("Updates can only be sent with the resident's consent."))
+        return data
+
+
+class FixCheckForm(forms.Form):
+    fixed = forms.TypedChoiceField(
+        label=_("Is the problem fixed?"),
+        choices=[("yes", _("Yes, it is fixed")), ("no", _("No, it is still there"))],
+        widget=forms.RadioSelect,
+        coerce=lambda value: value == "yes",
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class PublicFilterForm(forms.Form):
+    territory = forms.ModelChoiceField(
+        queryset=None, label=_("Commune"), required=False, empty_label=_("All communes")
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), ("open", _("Open")), ("closed", _("Closed"))],
+    )
+    category = forms.ModelChoiceField(
+        queryset=None, label=_("Kind of problem"), required=False, empty_label=_("All")
+    )
+
+    def __init__(self, *args, territories, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["territory"].queryset = territories
+        self.fields["category"].queryset = categories
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("All")),
+            ("open", _("Open")),
+            ("closed", _("Closed")),
+            *ReportStatus.choices,
+        ],
+        initial="open",
+    )
+    category = forms.ModelChoiceField(
+        queryset=None, label=_("Category"), required=False, empty_label=_("All")
+    )
+    district = forms.ModelChoiceField(
+        queryset=None, label=_("District"), required=False, empty_label=_("All")
+    )
+    department = forms.ModelChoiceField(
+        queryset=None, label=_("Department"), required=False, empty_label=_("All")
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("All")), *Priority.choices],
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    ordering = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("due", _("Deadline")),
+            ("-created", _("Newest")),
+            ("created", _("Oldest")),
+            ("-priority", _("Priority")),
+        ],
+    )
+
+    def __init__(self, *args, categories, districts, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
+        self.fields["district"].queryset = districts
+        self.fields["department"].queryset = departments
+
+    def to_filters(self) -> tuple[ReportFilters, str]:
+        """The selector's filters and ordering; open reports by deadline when invalid."""
+        if not self.is_valid():
+            return ReportFilters(status="open"), "due"
+        data = self.cleaned_data
+        pk = lambda name: data[name].pk if data.get(name) else None  # noqa: E731
+        return ReportFilters(
+            status=data.get("status") or "",
+            category=pk("category"),
+            district=pk("district"),
+            department=pk("department"),
+            priority=data.get("priority"),
+            overdue=bool(data.get("overdue")),
+        ), data.get("ordering") or "due"
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label=_("New status"), choices=ReportStatus.choices)
+    public_note = forms.CharField(
+        label=_("Message to the public (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+
+
+class UpdateForm(forms.Form):
+    text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}))
+    public = forms.BooleanField(
+        label=_("Public update (followers are notified)"),
+        required=False,
+        help_text=_("Unchecked: an internal note, seen only by staff."),
+    )
+    photos = MultiplePhotoField(label=_("Photos of the repair (optional)"), required=False)
+
+
+class BulkForm(forms.Form):
+    reports = forms.ModelMultipleChoiceField(queryset=None, label=_("Reports"))
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[
+            ("", _("Choose an action")),
+            *[
+                (f"status:{status}", _("Set status: %(status)s") % {"status": status.label})
+                for status in ReportStatus
+                if status in OPEN_STATUSES or status == "resolved"
+            ],
+            ("assign_me", _("Assign to me")),
+        ],
+    )
+
+    def __init__(self, *args, reports, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reports"].queryset = reports
+
+
+class StaffTransitionForm(TransitionForm):
+    template = forms.ModelChoiceField(
+        queryset=None,
+        label=_("Or use a response template"),
+        required=False,
+        empty_label=_("No template"),
+    )
+
+    def __init__(self, *args, templates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = templates
+
+    def clean(self):
+        data = super().clean()
+        if data.get("template") and not (data.get("public_note") or "").strip():
+            data["public_note"] = data["template"].text
+        return data
+
+
+class PriorityForm(forms.Form):
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        queryset=None, label=_("Assign to"), required=False, empty_label=_("Nobody")
+    )
+
+    def __init__(self, *args, agents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = agents
+
+
+class RecategoriseForm(forms.Form):
+    category = forms.ModelChoiceField(queryset=None, label=_("New category"))
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
+
+
+class MoveForm(forms.Form):
+    department = forms.ModelChoiceField(queryset=None, label=_("Department"))
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+
+
+class MergeForm(forms.Form):
+    into = forms.IntegerField(
+        label=_("Number of the report it duplicates"),
+        min_value=1,
+        help_text=_("This report is closed as a duplicate; its followers follow the other."),
+    )
+
+
+class RedactForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
+    reason = forms.CharField(label=_("Reason (kept in the audit log)"), max_length=300)
+
+
+class HidePhotoForm(forms.Form):
+    photo = forms.ModelChoiceField(queryset=None, label=_("Photo"))
+    reason = forms.CharField(label=_("Reason (kept in the audit log)"), max_length=300)
+
+    def __init__(self, *args, photos, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["photo"].queryset = photos

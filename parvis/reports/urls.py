@@ -1,0 +1,32 @@
+from django.urls import path
+
+from parvis.reports import staff_views, views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("signalements/", views.report_list, name="list"),
+    path("signalements/carte.geojson", views.report_feed, name="feed"),
+    path("signalements/nouveau/", views.report_new, name="new"),
+    path("signalements/<int:pk>/", views.report_detail, name="detail"),
+    path("signalements/<int:pk>/suivre/", views.report_follow_view, name="follow"),
+    path("signalements/<int:pk>/merci/", views.report_thank_view, name="thank"),
+    path("signalements/<int:pk>/repare/", views.report_fix_check, name="fix_check"),
+    path("signalements/photos/<int:pk>/", views.report_photo, name="photo"),
+    path("t/<slug:territory_slug>/signalements/", staff_views.queue, name="queue"),
+    path(
+        "t/<slug:territory_slug>/signalements/nouveau/",
+        staff_views.report_new_assisted,
+        name="new_assisted",
+    ),
+    path(
+        "t/<slug:territory_slug>/signalements/<int:pk>/",
+        staff_views.staff_detail,
+        name="staff_detail",
+    ),
+    path(
+        "t/<slug:territory_slug>/signalements/<int:pk>/<slug:action>/",
+        staff_views.staff_action,
+        name="staff_action",
+    ),
+]

@@ -1,0 +1,216 @@
+"""The MQTT ingestion consumer behind `parvis ingest` (and the ingest thread of `parvis run`).
+
+Devices publish SenML packs with QoS 1 to `parvis/devices/<key>/senml`, their token in the
+MQTT v5 user property `token`. Consumers join the shared subscription
+`$share/parvis-ingest/parvis/devices/+/senml`, so the broker splits messages between all of
+them, on any number of machines. Each consumer keeps a persistent session (clean start off,
+session expiry) so messages published while it restarts wait for it at the broker.
+
+Delivery is at-least-once, storage exactly-once: a message is acknowledged (PUBACK) only after
+the transaction holding its observations or dead letters committed; a crash before that makes
+the broker redeliver it, and the store's uniqueness on (datastream, time) drops the repeat.
+When the database is down, the batch is retried with backoff and nothing is acknowledged.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+from django.db import DatabaseError, close_old_connections, connections
+from django.utils import timezone
+
+from parvis.core.mqtt import mqtt_client, mqtt_connect
+from parvis.sensors.ingest import (
+    DeviceDirectory,
+    IngestResult,
+    Message,
+    dead_letter_for_error,
+    messages_ingest,
+)
+
+logger = logging.getLogger(__name__)
+
+SHARE_GROUP = "parvis-ingest"
+DEVICE_TOPICS = "parvis/devices/+/senml"
+# A batch closes when no message arrived for this long (seconds).
+IDLE_CLOSE = 0.003
+# Unacknowledged messages the broker may send us at once (MQTT v5 Receive Maximum); the
+# broker's own limit applies too (Mosquitto: `max_inflight_messages`, 20 by default).
+RECEIVE_MAXIMUM = 2000
+
+
+@dataclass(frozen=True)
+class Received:
+    mid: int
+    qos: int
+    message: Message
+
+
+def _token(properties) -> str:
+    for key, value in getattr(properties, "UserProperty", None) or []:
+        if key == "token":
+            return value
+    return ""
+
+
+class IngestConsumer:
+    """Consume device messages from the broker and write them in batches.
+
+    A batch closes when it holds `batch_size` messages or when `max_wait` seconds passed since
+    its first message; the broker's in-flight window (Mosquitto: 20 unacknowledged messages per
+    client by default) also bounds it, which is why the wait is short.
+    """
+
+    def __init__(
+        self,
+        *,
+        client_id: str | None = None,
+        batch_size: int = 500,
+        max_wait: float = 0.05,
+        group: str | None = SHARE_GROUP,
+    ) -> None:
+        self.client_id = client_id or f"parvis-ingest-{socket.gethostname()}"
+        self.batch_size = batch_size
+        self.max_wait = max_wait
+        # Without a group, a plain subscription: one consumer receives every message.
+        self.topic = f"$share/{group}/{DEVICE_TOPICS}" if group else DEVICE_TOPICS
+        self.inbox: queue.Queue[Received] = queue.Queue()
+        self.stopping = threading.Event()
+        self.connected = threading.Event()
+        self.directory = DeviceDirectory(ttl=30.0)
+        self.stats = {"messages": 0, "stored": 0, "duplicates": 0, "dead_letters": 0}
+        self.client = mqtt_client(client_id=self.client_id, clean_start=False, manual_ack=True)
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_message = self._on_message
+        self.client.reconnect_delay_set(min_delay=1, max_delay=10)
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
+        if reason_code.is_failure:
+            logger.warning("MQTT connection refused: %s", reason_code)
+            return
+        client.subscribe(self.topic, qos=1)
+        self.connected.set()
+        logger.info("ingest consumer %s subscribed to %s", self.client_id, self.topic)
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
+        self.connected.clear()
+        if not self.stopping.is_set():
+            logger.warning("MQTT connection lost (%s): reconnecting", reason_code)
+
+    def _on_message(self, client, userdata, msg) -> None:
+        self.inbox.put(
+            Received(
+                mid=msg.mid,
+                qos=msg.qos,
+                message=Message(
+                    channel="mqtt",
+                    payload=msg.payload,
+                    topic=msg.topic,
+                    token=_token(msg.properties),
+                    received_at=timezone.now(),
+                ),
+            )
+        )
+
+    def start(self) -> None:
+        """Connect (retrying until the broker answers) and start the network thread."""
+        delay = 1.0
+        while not self.stopping.is_set():
+            try:
+                mqtt_connect(self.client, receive_maximum=RECEIVE_MAXIMUM)
+                break
+            except OSError as error:
+                logger.warning("MQTT broker unreachable (%s): retrying in %.0f s", error, delay)
+                self.stopping.wait(delay)
+                delay = min(delay * 2, 30.0)
+        self.client.loop_start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def run(self) -> None:
+        """Consume until `stop()` is called."""
+        self.start()
+        try:
+            while not self.stopping.is_set():
+                batch = self._next_batch()
+                if batch:
+                    self._write(batch)
+        finally:
+            self.stop()
+            connections.close_all()
+
+    def _next_batch(self) -> list[Received]:
+        """Messages waiting now, up to `batch_size`; waits at most `max_wait` for more.
+
+        The batch closes as soon as the inbox stays empty for a few milliseconds: with the
+        broker's in-flight window full, more messages only come after this batch is acked.
+        """
+        try:
+            first = self.inbox.get(timeout=0.2)
+        except queue.Empty:
+            return []
+        batch = [first]
+        deadline = time.monotonic() + self.max_wait
+        while len(batch) < self.batch_size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                batch.append(self.inbox.get(timeout=min(remaining, IDLE_CLOSE)))
+            except queue.Empty:
+                break
+        return batch
+
+    def _write(self, batch: list[Received]) -> None:
+        """Store a batch, then acknowledge it.
+
+        On a database error the batch is retried with backoff until it succeeds (nothing is
+        acknowledged meanwhile). Any other error is a bug on some message: the batch is then
+        stored message by message, and a message that still fails becomes a dead letter with
+        the error, so the consumer never dies and the message is never lost.
+        """
+        delay = 0.5
+        while True:
+            close_old_connections()
+            try:
+                results = [self._ingest([item.message for item in batch])]
+                break
+            except DatabaseError as error:
+                logger.warning("database error (%s): batch kept, retrying in %.1f s", error, delay)
+                connections.close_all()
+                if self.stopping.wait(delay):
+                    return  # unacknowledged: the broker redelivers to the next consumer
+                delay = min(delay * 2, 10.0)
+            except Exception:
+                logger.exception("ingestion failed on a batch: storing message by message")
+                results = [self._ingest_alone(item.message) for item in batch]
+                break
+        for item in batch:
+            if item.qos > 0:
+                self.client.ack(item.mid, item.qos)
+        self.stats["messages"] += len(batch)
+        for result in results:
+            self.stats["stored"] += result.stored
+            self.stats["duplicates"] += result.duplicates
+            self.stats["dead_letters"] += len(result.dead_letters)
+
+    def _ingest(self, messages: list[Message]) -> IngestResult:
+        return messages_ingest(messages=messages, directory=self.directory)
+
+    def _ingest_alone(self, message: Message) -> IngestResult:
+        try:
+            return self._ingest([message])
+        except DatabaseError:
+            raise
+        except Exception as error:
+            letter = dead_letter_for_error(message, error)
+            return IngestResult(dead_letters=[letter])

@@ -1,0 +1,40 @@
+"""`parvis ingest`: consume device messages from MQTT and store them (scale out: run more)."""
+
+import signal
+import threading
+
+from django.core.management.base import BaseCommand
+
+from parvis.sensors.consumer import SHARE_GROUP, IngestConsumer
+
+
+class Command(BaseCommand):
+    help = "Consume SenML packs from the MQTT broker (shared subscription) and store them."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--client-id",
+            help="MQTT client id, unique per consumer and stable across restarts "
+            "(its persistent session keeps messages while it restarts). Default: from host name.",
+        )
+        parser.add_argument(
+            "--group",
+            default=SHARE_GROUP,
+            help="Shared subscription group (consumers of one group split the messages); "
+            'an empty group ("") subscribes plainly: one consumer takes every message.',
+        )
+        parser.add_argument("--batch-size", type=int, default=500, help="Messages per write.")
+        parser.add_argument(
+            "--max-wait", type=float, default=0.05, help="Seconds a batch waits to fill."
+        )
+
+    def handle(self, *args, client_id, group, batch_size, max_wait, **options) -> None:
+        consumer = IngestConsumer(
+            client_id=client_id, group=group or None, batch_size=batch_size, max_wait=max_wait
+        )
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(signum, lambda *_: consumer.stopping.set())
+        self.stdout.write(f"Ingesting from {consumer.topic} as {consumer.client_id}")
+        consumer.run()
+        self.stdout.write(f"Stopped: {consumer.stats}")

@@ -1,0 +1,105 @@
+"""`parvis ingest` through the real Mosquitto broker: QoS 1 in, exactly once stored."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+
+import pytest
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from parvis.core.mqtt import mqtt_client, mqtt_connect
+from parvis.sensors.choices import DeadLetterReason, DeviceKind
+from parvis.sensors.consumer import IngestConsumer
+from parvis.sensors.models import DeadLetter, Observation
+from parvis.sensors.services import thing_register
+
+pytestmark = [pytest.mark.mqtt, pytest.mark.django_db(transaction=True)]
+
+
+def publish(topic: str, packs: list, *, token: str) -> None:
+    publisher = mqtt_client(client_id=f"test-device-{uuid.uuid4().hex[:8]}")
+    mqtt_connect(publisher)
+    publisher.loop_start()
+    try:
+        for pack in packs:
+            properties = Properties(PacketTypes.PUBLISH)
+            properties.UserProperty = ("token", token)
+            publisher.publish(
+                topic, json.dumps(pack), qos=1, properties=properties
+            ).wait_for_publish(5)
+    finally:
+        publisher.loop_stop()
+        publisher.disconnect()
+
+
+@pytest.fixture
+def consumer(mqtt_broker):
+    """A consumer in its own share group, so no other consumer on the machine takes its messages."""
+    consumer = IngestConsumer(
+        client_id=f"test-ingest-{uuid.uuid4().hex[:8]}", group=f"test-{uuid.uuid4().hex[:8]}"
+    )
+    thread = threading.Thread(target=consumer.run, daemon=True)
+    thread.start()
+    assert consumer.connected.wait(5)
+    time.sleep(0.2)  # the SUBACK
+    yield consumer
+    consumer.stopping.set()
+    thread.join(5)
+
+
+def wait_for(predicate, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_packs_published_over_mqtt_are_stored_once(consumer, commune_a):
+    thing, token = thing_register(
+        territory=commune_a,
+        key=f"air-{uuid.uuid4().hex[:6]}",
+        kind=DeviceKind.AIR_QUALITY,
+        name="Station",
+        latitude=47.0,
+        longitude=4.8,
+        operator="Ville",
+        purpose="Mesurer",
+    )
+    start = time.time() - 3600
+    packs = [
+        [{"bn": f"{thing.key}:", "bt": start + 600 * i, "bu": "ug/m3"}]
+        + [{"n": "no2", "t": j, "v": 20 + j} for j in range(10)]
+        for i in range(5)
+    ]
+    publish(thing.topic, packs + packs[:2], token=token)  # two packs redelivered
+    assert wait_for(lambda: consumer.stats["messages"] >= 7)
+    assert Observation.objects.count() == 50
+    assert consumer.stats["duplicates"] == 20
+
+
+def test_a_message_with_a_wrong_token_becomes_a_dead_letter(consumer, commune_a):
+    thing, _token = thing_register(
+        territory=commune_a,
+        key=f"air-{uuid.uuid4().hex[:6]}",
+        kind=DeviceKind.AIR_QUALITY,
+        name="Station",
+        latitude=47.0,
+        longitude=4.8,
+        operator="Ville",
+        purpose="Mesurer",
+    )
+    publish(thing.topic, [[{"n": "no2", "v": 12}]], token=f"{thing.key}.forged")
+    assert wait_for(lambda: DeadLetter.objects.exists())
+    letter = DeadLetter.objects.get()
+    assert (letter.reason, letter.channel, letter.thing) == (
+        DeadLetterReason.BAD_CREDENTIAL,
+        "mqtt",
+        thing,
+    )
+    assert Observation.objects.count() == 0
