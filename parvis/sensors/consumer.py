@@ -82,12 +82,14 @@ class IngestConsumer:
         self.inbox: queue.Queue[Received] = queue.Queue()
         self.stopping = threading.Event()
         self.connected = threading.Event()
+        self.subscribed = threading.Event()  # set once the broker acknowledged the subscription
         self.directory = DeviceDirectory(ttl=30.0)
         self.stats = {"messages": 0, "stored": 0, "duplicates": 0, "dead_letters": 0}
         self.client = mqtt_client(client_id=self.client_id, clean_start=False, manual_ack=True)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
+        self.client.on_subscribe = self._on_subscribe
         self.client.reconnect_delay_set(min_delay=1, max_delay=10)
 
     def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
@@ -97,6 +99,12 @@ class IngestConsumer:
         client.subscribe(self.topic, qos=1)
         self.connected.set()
         logger.info("ingest consumer %s subscribed to %s", self.client_id, self.topic)
+
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
+        if any(code.is_failure for code in reason_codes):
+            logger.warning("MQTT subscription to %s refused: %s", self.topic, reason_codes)
+            return
+        self.subscribed.set()
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
         self.connected.clear()

@@ -44,8 +44,7 @@ def consumer(mqtt_broker):
     )
     thread = threading.Thread(target=consumer.run, daemon=True)
     thread.start()
-    assert consumer.connected.wait(5)
-    time.sleep(0.2)  # the SUBACK
+    assert consumer.subscribed.wait(10)
     yield consumer
     consumer.stopping.set()
     thread.join(5)

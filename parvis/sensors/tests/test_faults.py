@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -41,11 +42,12 @@ MOSQUITTO_PID = Path("/run/mosquitto/mosquitto.pid")
 
 
 @pytest.fixture(autouse=True)
-def _postgres_only(mqtt_broker):
+def _postgres_only(request):
     if connection.vendor != "postgresql":
         # Not a missing service: the consumer runs in another process and needs a server
         # database, so these tests belong to the PostgreSQL run that CI always makes.
         pytest.skip("fault tests need a server database (they run on PostgreSQL in CI)")
+    request.getfixturevalue("mqtt_broker")
 
 
 @pytest.fixture
@@ -139,6 +141,8 @@ def start_consumer_process(client_id: str, group: str) -> subprocess.Popen:
     return subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
         [sys.executable, "-m", "parvis", "ingest", "--client-id", client_id, "--group", group],
         cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
         env={
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -148,11 +152,25 @@ def start_consumer_process(client_id: str, group: str) -> subprocess.Popen:
     )
 
 
+def wait_subscribed(process: subprocess.Popen, timeout: float = 60) -> None:
+    """Wait for the consumer's "Subscribed" line: messages published before would be lost
+    (a broker keeps nothing for a subscription that does not exist yet)."""
+    subscribed = threading.Event()
+
+    def read() -> None:
+        for line in process.stdout:
+            if line.startswith("Subscribed"):
+                subscribed.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    assert subscribed.wait(timeout), "the ingest consumer never subscribed"
+
+
 def test_a_consumer_killed_mid_stream_loses_and_duplicates_nothing(station):
     thing, token = station
     client_id, group = f"test-ingest-{uuid.uuid4().hex[:6]}", f"test-{uuid.uuid4().hex[:6]}"
     consumer = start_consumer_process(client_id, group)
-    time.sleep(3)  # connect, subscribe
+    wait_subscribed(consumer)
     publisher = Publisher(thing, token)
     try:
         feeder = threading.Thread(target=publisher.publish, args=(PACKS,))
@@ -199,8 +217,7 @@ def consumer_thread(request):
     )
     thread = threading.Thread(target=consumer.run, daemon=True)
     thread.start()
-    assert consumer.connected.wait(5)
-    time.sleep(0.3)
+    assert consumer.subscribed.wait(10)
     yield consumer
     consumer.stopping.set()
     thread.join(10)
@@ -227,30 +244,43 @@ def test_postgresql_restarting_mid_stream_loses_and_duplicates_nothing(station, 
         publisher.close()
 
 
+def _broker_listening() -> bool:
+    try:
+        with socket.create_connection(
+            (settings.PARVIS_MQTT_HOST, settings.PARVIS_MQTT_PORT), timeout=0.5
+        ):
+            return True
+    except OSError:
+        return False
+
+
 def _mosquitto_stop() -> None:
     pid = int(MOSQUITTO_PID.read_text().strip())
     os.kill(pid, signal.SIGTERM)  # a clean stop saves the persistence file
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
-            return
+            if not _broker_listening():
+                return
         time.sleep(0.05)
+    raise AssertionError("Mosquitto did not stop within 15 s")
 
 
 def _mosquitto_start() -> None:
-    subprocess.run(["/usr/sbin/mosquitto", "-d", "-c", MOSQUITTO_CONF], check=True, timeout=10)  # noqa: S603
-    host, port = settings.PARVIS_MQTT_HOST, settings.PARVIS_MQTT_PORT
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        import socket
-
-        try:
-            with socket.create_connection((host, port), timeout=0.5):
+    """Start the broker again and wait until it listens: the rest of the suite (and CI, which
+    runs against the services as they are left) needs it. Retries, then fails loudly."""
+    for _attempt in range(5):
+        subprocess.run(["/usr/sbin/mosquitto", "-d", "-c", MOSQUITTO_CONF], check=False, timeout=10)  # noqa: S603
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if _broker_listening():
                 return
-        except OSError:
             time.sleep(0.1)
+    raise AssertionError(
+        "Mosquitto did not start again: run `mosquitto -d -c " + MOSQUITTO_CONF + "`"
+    )
 
 
 # A plain subscription: with Mosquitto 2.0.11, messages queued for a *shared* subscription

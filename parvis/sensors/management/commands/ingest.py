@@ -36,5 +36,14 @@ class Command(BaseCommand):
             for signum in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(signum, lambda *_: consumer.stopping.set())
         self.stdout.write(f"Ingesting from {consumer.topic} as {consumer.client_id}")
+        threading.Thread(target=self._report_subscription, args=(consumer,), daemon=True).start()
         consumer.run()
         self.stdout.write(f"Stopped: {consumer.stats}")
+
+    def _report_subscription(self, consumer: IngestConsumer) -> None:
+        """Say when the broker has the subscription: from then on no message is missed."""
+        while not consumer.stopping.is_set():
+            if consumer.subscribed.wait(1.0):
+                self.stdout.write(f"Subscribed to {consumer.topic}")
+                self.stdout.flush()
+                return
