@@ -172,6 +172,10 @@ def prepare_data(args, database_url: str) -> dict:
     if args.db == "postgres":
         # Fresh statistics for the planner after the bulk load (autovacuum may lag behind).
         load.run([*parvis, "dbshell", "--", "-c", "VACUUM ANALYZE"], env=env)
+    else:
+        # What the nightly job `refresh_database_statistics` does on a deployment.
+        refresh = "from parvis.core.database import database_statistics_refresh as r; r()"
+        load.run([*parvis, "shell", "-c", refresh], env=env)
     return data
 
 

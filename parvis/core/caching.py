@@ -3,10 +3,17 @@
 Anonymous visitors without a session see the same page in a language, so it can be served from
 the cache for a few seconds: the busiest pages then cost a cache read. A response is kept only
 when it sets no cookie (no CSRF token used, no session), so nothing personal is ever shared.
+
+A page built from data that changes (reports, say) names its *generation*: a stamp of that data
+in the cache, which the app moves (`generation_bump`) whenever the data changes, so a change
+shows at once instead of after the cache's lifetime. With a cache shared by every process
+(Redis, see docs/operations.md) that holds everywhere; with the per-process default, the
+lifetime bounds how long another process may show the old page.
 """
 
 from __future__ import annotations
 
+import time
 from functools import wraps
 
 from django.conf import settings
@@ -22,15 +29,36 @@ def _cacheable_request(request) -> bool:
     )
 
 
-def public_page_cache(seconds: int):
-    """Cache the view's page for anonymous visitors for `seconds` (per language and URL)."""
+def _generation_key(name: str) -> str:
+    return f"parvis:generation:{name}"
+
+
+def generation(name: str) -> int:
+    """The current stamp of the data called `name` (set on first use)."""
+    key = _generation_key(name)
+    stamp = cache.get(key)
+    if stamp is None:
+        cache.add(key, time.time_ns(), None)
+        stamp = cache.get(key, 0)
+    return stamp
+
+
+def generation_bump(name: str) -> None:
+    """The data called `name` changed: pages built from it are rebuilt on their next read."""
+    cache.set(_generation_key(name), time.time_ns(), None)
+
+
+def public_page_cache(seconds: int, *, generations: tuple[str, ...] = ()):
+    """Cache the view's page for anonymous visitors for `seconds` (per language, host and URL),
+    and until one of the named `generations` moves."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not _cacheable_request(request):
                 return view(request, *args, **kwargs)
-            key = f"parvis:page:{get_language()}:{request.get_full_path()}"
+            stamps = ":".join(str(generation(name)) for name in generations)
+            key = f"parvis:page:{get_language()}:{stamps}:{request.build_absolute_uri()}"
             cached = cache.get(key)
             if cached is not None:
                 return cached

@@ -13,9 +13,11 @@ import traceback as tb
 
 from django.db import transaction
 from django.utils import timezone
-from huey.contrib.djhuey import HUEY
+from huey import crontab
+from huey.contrib.djhuey import HUEY, db_periodic_task
 from huey.signals import SIGNAL_ERROR
 
+from parvis.core.database import database_statistics_refresh
 from parvis.core.models import FailedTask
 
 logger = logging.getLogger(__name__)
@@ -54,3 +56,8 @@ def failed_task_replay(*, failed_task: FailedTask) -> None:
     failed_task.save(update_fields=["replayed_at", "replay_count"])
     message = bytes(failed_task.message)
     transaction.on_commit(lambda: HUEY.enqueue(HUEY.deserialize_task(message)))
+
+
+@db_periodic_task(crontab(minute="30", hour="4"))
+def refresh_database_statistics() -> None:
+    database_statistics_refresh()

@@ -8,4 +8,6 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Incident reports")
 
     def ready(self) -> None:
-        from parvis.reports import permissions, tasks  # noqa: F401 - rules and periodic jobs
+        from parvis.reports import caching, permissions, tasks  # noqa: F401 - rules, jobs
+
+        caching.connect()

@@ -155,6 +155,9 @@ class Report(TerritorialModel):
         blank=True,
         related_name="duplicates",
         verbose_name=_("duplicate of"),
+        # Indexed only where set (see Meta): a full index on a column that is NULL for 95% of
+        # rows makes SQLite pick it for "IS NULL" and sort every public report by date.
+        db_index=False,
     )
     due_at = models.DateTimeField(_("deadline"), db_index=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
@@ -185,6 +188,21 @@ class Report(TerritorialModel):
             models.Index(fields=["department", "status", "due_at"], name="report_department"),
             models.Index(fields=["latitude", "longitude"], name="report_position"),
             models.Index(fields=["-created_at"], name="report_recent"),
+            # The public list, map and Open311, newest first, read in index order.
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=models.Q(is_hidden=False, duplicate_of__isnull=True),
+                name="report_public_recent",
+            ),
+            # The staff queue sorted by date, every status.
+            models.Index(
+                fields=["territory", "-created_at", "-id"], name="report_territory_recent"
+            ),
+            models.Index(
+                fields=["duplicate_of"],
+                condition=models.Q(duplicate_of__isnull=False),
+                name="report_duplicates",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -41,6 +41,7 @@ def export(user) -> dict:
 
 def erase(user) -> None:
     """Anonymise the person's reports: the public record stays, nothing points to them."""
+    from parvis.reports.caching import reports_changed
     from parvis.reports.models import Report
 
     for report in Report.objects.filter(reporter=user).prefetch_related("photos"):
@@ -56,6 +57,7 @@ def erase(user) -> None:
         show_name=False,
     )
     user.followed_reports.all().delete()
+    reports_changed()  # names shown on public pages may have gone
 
 
 register(

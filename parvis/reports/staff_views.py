@@ -5,16 +5,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from parvis.core.pagination import CachedCountPaginator
 from parvis.core.scoping import get_object_for_user_or_404
 from parvis.privacy.choices import ConsentMethod
 from parvis.privacy.services import consent_give
 from parvis.reports import forms
+from parvis.reports.caching import GENERATION
 from parvis.reports.choices import ReportStatus, Source, UpdateChannel
 from parvis.reports.models import Report
 from parvis.reports.selectors import (
@@ -71,7 +72,8 @@ def queue(request: HttpRequest, territory_slug: str) -> HttpResponse:
     reports = report_list_for_queue(territory_ids=scope, filters=selection, ordering=ordering)
     if request.method == "POST":
         return _bulk(request, territory, reports)
-    page = Paginator(reports, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = CachedCountPaginator(reports, QUEUE_PAGE_SIZE, generations=(GENERATION,))
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

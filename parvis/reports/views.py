@@ -5,14 +5,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from parvis.core.caching import public_page_cache
+from parvis.core.pagination import CachedCountPaginator
 from parvis.core.scoping import get_object_for_user_or_404
+from parvis.reports.caching import GENERATION
 from parvis.reports.forms import DetailsForm, FixCheckForm, PlaceForm, PublicFilterForm
 from parvis.reports.models import ReportPhoto
 from parvis.reports.selectors import (
@@ -55,17 +56,19 @@ def _public_filters(request: HttpRequest) -> tuple[PublicFilterForm, set[int], R
     )
 
 
-@public_page_cache(30)
+@public_page_cache(60, generations=(GENERATION,))
 def report_list(request: HttpRequest) -> HttpResponse:
     form, territory_ids, filters = _public_filters(request)
     reports = report_list_public(territory_ids=territory_ids, filters=filters)
-    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = CachedCountPaginator(reports, PAGE_SIZE, generations=(GENERATION,))
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
     return render(request, "reports/report_list.html", context)
 
 
+@public_page_cache(60, generations=(GENERATION,))
 def report_feed(request: HttpRequest) -> JsonResponse:
     """GeoJSON of the public reports matching the list's filters (at most 2,000, newest)."""
     _form, territory_ids, filters = _public_filters(request)
@@ -125,6 +128,7 @@ def _nearby(place: dict) -> list:
     )
 
 
+@public_page_cache(60, generations=(GENERATION,))
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = report_get_public(pk=pk)
     user = request.user

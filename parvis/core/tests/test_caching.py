@@ -20,12 +20,36 @@ def test_anonymous_visitors_share_a_short_cache_of_public_pages(
 
 
 def test_logged_in_people_always_get_a_fresh_page(client, epci, commune_a, resident):
+    from django.test import Client
+
     cache.clear()
-    client.get("/")
+    anonymous = Client()
+    anonymous.get("/")
     client.force_login(resident)
     Territory.objects.filter(pk=commune_a.pk).update(name="Renamed")
-    page = client.get("/").content.decode()
-    assert "Renamed" in page and resident.email not in str(cache.get("parvis:page:fr:/"))
+    assert "Renamed" in client.get("/").content.decode()
+    shared = anonymous.get("/").content.decode()
+    assert "Renamed" not in shared, "anonymous visitors still get the copy made for them"
+    assert resident.display_name not in shared, "the logged-in page was never shared"
+
+
+def test_a_page_is_rebuilt_as_soon_as_its_data_changes(rf):
+    from django.http import HttpResponse
+
+    from parvis.core.caching import generation_bump, public_page_cache
+
+    data = {"title": "Old"}
+
+    @public_page_cache(300, generations=("things",))
+    def view(request):
+        return HttpResponse(data["title"])
+
+    cache.clear()
+    assert view(rf.get("/things/")).content == b"Old"
+    data["title"] = "New"
+    assert view(rf.get("/things/")).content == b"Old", "served from the cache"
+    generation_bump("things")
+    assert view(rf.get("/things/")).content == b"New"
 
 
 def test_a_page_that_hands_out_a_form_token_is_not_cached(rf):

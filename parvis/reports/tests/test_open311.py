@@ -15,6 +15,7 @@ import jsonschema_rs
 import pytest
 import requests
 from django.contrib.messages import get_messages
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.http import HttpResponse
@@ -597,6 +598,7 @@ def test_the_default_window_is_the_latest_90_days_and_1000_requests(api, pothole
     start = (timezone.now() - timedelta(days=120)).isoformat()
     assert ids(get(api, "requests.json", start_date=start)) == [str(old.pk)]
     monkeypatch.setattr(open311_selectors, "MAX_RESULTS", 1)
+    cache.clear()  # the limit applies when the list is built, not to the copy served before
     assert ids(get(api, "requests.json")) == [str(newest.pk)]
 
 

@@ -370,3 +370,19 @@ def test_the_queue_filters_by_department(client, resident, pothole, make_staff, 
         f"/t/{commune_a.slug}/signalements/", {"status": "open", "department": lamp.department_id}
     ).content.decode()
     assert "Titre-eclairage" in page and "Titre-voirie" not in page
+
+
+def test_moving_through_a_filtered_list_keeps_the_filters(client, resident, pothole, commune_a):
+    for number in range(30):
+        report_create(
+            category=pothole,
+            title=f"Trou {number}",
+            description="x",
+            place="Rue des Moulins",
+            reporter=resident,
+        )
+    page = client.get("/signalements/", {"status": "open", "category": pothole.pk}).content
+    next_link = f"?status=open&amp;category={pothole.pk}&amp;page=2"
+    assert next_link in page.decode()
+    second = client.get("/signalements/", {"status": "open", "category": pothole.pk, "page": 2})
+    assert 'rel="prev"' in second.content.decode()

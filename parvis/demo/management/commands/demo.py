@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from parvis.core.database import database_statistics_refresh
 from parvis.demo import seed
 
 
@@ -24,5 +25,6 @@ class Command(BaseCommand):
             self.stdout.write(seed.current_totp_code(code))
             return
         created = seed.seed_demo()
+        database_statistics_refresh()  # as the nightly job would: the planner needs them
         if not quiet:
             self.stdout.write(seed.accounts_summary(created=created))

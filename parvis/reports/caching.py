@@ -1,0 +1,32 @@
+"""Public pages and Open311 reads of reports are cached for anonymous clients (see
+`parvis.core.caching`) under the "reports" generation, moved by every write to the data they
+show: a new report, a status change or update, a photo hidden, a category renamed."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+from parvis.core.caching import generation_bump
+
+GENERATION = "reports"
+
+
+def reports_changed() -> None:
+    """Move the generation now (this process's next read) and again once the transaction
+    commits (so no process keeps a page rebuilt from the data before the commit)."""
+    generation_bump(GENERATION)
+    transaction.on_commit(lambda: generation_bump(GENERATION))
+
+
+def _on_write(sender, **kwargs) -> None:
+    reports_changed()
+
+
+def connect() -> None:
+    from parvis.reports.models import Category, Report, ReportEvent, ReportPhoto
+
+    for model in (Report, ReportEvent, ReportPhoto, Category):
+        uid = f"reports-generation-{model.__name__}"
+        post_save.connect(_on_write, sender=model, dispatch_uid=uid + "-save")
+        post_delete.connect(_on_write, sender=model, dispatch_uid=uid + "-delete")

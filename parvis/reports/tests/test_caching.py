@@ -1,0 +1,79 @@
+"""Public reads of reports come from a cache, and still show every change at once."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from parvis.accounts.choices import Role
+from parvis.core.database import database_statistics_refresh
+from parvis.reports.choices import ReportStatus
+from parvis.reports.services import report_create, report_transition
+from parvis.testing.factories import CategoryFactory
+
+
+@pytest.fixture
+def pothole(commune_a):
+    return CategoryFactory(territory=commune_a, name="Nid-de-poule", service_code="nid")
+
+
+def file(category, title="Trou"):
+    return report_create(
+        category=category, title=title, description="x", latitude=47.005, longitude=4.805
+    )
+
+
+def test_a_new_report_shows_at_once_in_every_cached_public_read(pothole, django_assert_num_queries):
+    file(pothole, "Premier")
+    visitor = Client()
+    reads = ["/signalements/", "/signalements/carte.geojson", "/open311/v2/requests.json"]
+    for path in reads:
+        assert visitor.get(path).status_code == 200
+    with django_assert_num_queries(0):  # the second read is the cached copy
+        for path in reads:
+            visitor.get(path)
+    second = file(pothole, "Deuxième")
+    assert "Deuxième" in visitor.get("/signalements/").content.decode()
+    feed = visitor.get("/signalements/carte.geojson").json()
+    assert {feature["properties"]["title"] for feature in feed["features"]} == {
+        "Premier",
+        "Deuxième",
+    }
+    assert str(second.pk) in {r["service_request_id"] for r in visitor.get(reads[2]).json()}
+
+
+def test_a_status_change_shows_at_once_on_the_cached_report_page(pothole, make_staff, commune_a):
+    report = file(pothole)
+    visitor = Client()
+    assert "Nouveau" in visitor.get(f"/signalements/{report.pk}/").content.decode()
+    agent = make_staff(commune_a, Role.AGENT)
+    report_transition(report=report, to=ReportStatus.ACKNOWLEDGED, actor=agent)
+    page = visitor.get(f"/signalements/{report.pk}/").content.decode()
+    assert "Pris en compte" in page
+    status = visitor.get(f"/open311/v2/requests/{report.pk}.json").json()[0]
+    assert status["status"] == "open"
+
+
+def test_the_list_total_is_counted_once_per_change(pothole, resident):
+    for number in range(3):
+        file(pothole, f"Trou {number}")
+    member = Client()
+    member.force_login(resident)  # a logged-in page is never the shared copy: the view runs
+    assert "3 signalements" in member.get("/signalements/").content.decode()
+    with CaptureQueriesContext(connection) as captured:
+        member.get("/signalements/")
+    assert not [q for q in captured.captured_queries if "COUNT(" in q["sql"]]
+    file(pothole, "Trou 3")
+    assert "4 signalements" in member.get("/signalements/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_planner_statistics_are_refreshed(pothole):
+    file(pothole)
+    database_statistics_refresh()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'reports_report'")
+        else:
+            cursor.execute("SELECT COUNT(*) FROM pg_stats WHERE tablename = 'reports_report'")
+        assert cursor.fetchone()[0] > 0
