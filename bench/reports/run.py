@@ -597,6 +597,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "(paths under /t/ are fetched as the staff member)",
     )
     parser.add_argument("--pyinstrument", action="store_true", help="with --profile")
+    parser.add_argument(
+        "--cached",
+        action="store_true",
+        help="with --profile: keep the caches between requests (what a warm server does)",
+    )
     return parser.parse_args(argv)
 
 
@@ -605,6 +610,8 @@ def profile(args, database_url: str) -> None:
     cmd_args = [str(HERE / "inprocess.py"), "profile", args.profile]
     if args.profile.startswith("/t/"):
         cmd_args.append("--staff")
+    if args.cached:
+        cmd_args.append("--cached")
     cmd = [sys.executable, *cmd_args]
     if args.pyinstrument:
         uv = os.environ.get("UV", "uv")

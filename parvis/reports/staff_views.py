@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from parvis.core.caching import generation
 from parvis.core.pagination import CachedCountPaginator
 from parvis.core.scoping import get_object_for_user_or_404
 from parvis.privacy.choices import ConsentMethod
@@ -72,7 +73,12 @@ def queue(request: HttpRequest, territory_slug: str) -> HttpResponse:
     reports = report_list_for_queue(territory_ids=scope, filters=selection, ordering=ordering)
     if request.method == "POST":
         return _bulk(request, territory, reports)
-    paginator = CachedCountPaginator(reports, QUEUE_PAGE_SIZE, generations=(GENERATION,))
+    paginator = CachedCountPaginator(
+        reports,
+        QUEUE_PAGE_SIZE,
+        key=f"reports-queue:{sorted(scope)}:{selection!r}",
+        generations=(GENERATION,),
+    )
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -82,6 +88,7 @@ def queue(request: HttpRequest, territory_slug: str) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "bulk": forms.BulkForm(reports=reports),
+        "generation": generation(GENERATION),
     }
     return render(request, "reports/staff_queue.html", context)
 

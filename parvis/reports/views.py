@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parvis.core.caching import public_page_cache
+from parvis.core.caching import generation, public_page_cache
 from parvis.core.pagination import CachedCountPaginator
 from parvis.core.scoping import get_object_for_user_or_404
 from parvis.reports.caching import GENERATION
@@ -60,11 +60,21 @@ def _public_filters(request: HttpRequest) -> tuple[PublicFilterForm, set[int], R
 def report_list(request: HttpRequest) -> HttpResponse:
     form, territory_ids, filters = _public_filters(request)
     reports = report_list_public(territory_ids=territory_ids, filters=filters)
-    paginator = CachedCountPaginator(reports, PAGE_SIZE, generations=(GENERATION,))
+    paginator = CachedCountPaginator(
+        reports,
+        PAGE_SIZE,
+        key=f"reports-public:{sorted(territory_ids)}:{filters!r}",
+        generations=(GENERATION,),
+    )
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "generation": generation(GENERATION),
+    }
     return render(request, "reports/report_list.html", context)
 
 

@@ -77,3 +77,21 @@ def test_the_planner_statistics_are_refreshed(pothole):
         else:
             cursor.execute("SELECT COUNT(*) FROM pg_stats WHERE tablename = 'reports_report'")
         assert cursor.fetchone()[0] > 0
+
+
+def test_the_staff_queue_reuses_its_rows_and_shows_a_change_at_once(
+    client, pothole, make_staff, commune_a
+):
+    report = file(pothole, "Lampadaire")
+    agent = make_staff(commune_a, Role.AGENT)
+    client.force_login(agent)
+    queue = f"/t/{commune_a.slug}/signalements/"
+    assert "Nouveau" in client.get(queue).content.decode()
+    with CaptureQueriesContext(connection) as captured:
+        client.get(queue)
+    assert not [q for q in captured.captured_queries if "reports_category" in q["sql"]], (
+        "the rows and the filters come from the cache"
+    )
+    report_transition(report=report, to=ReportStatus.ACKNOWLEDGED, actor=agent)
+    page = client.get(queue).content.decode()
+    assert "Pris en compte" in page and "Lampadaire" in page
