@@ -50,6 +50,24 @@ def _db_time(value: dt.datetime):
     return connection.ops.adapt_datetimefield_value(value)
 
 
+def _array(values: Iterable) -> str:
+    """A PostgreSQL array literal of numbers or times, built with C-level formatting.
+
+    psycopg dumps a Python list element by element in Python (a regular expression per element
+    to decide on quoting): at 2,000 rollup rows a batch that was most of the rollups' cost.
+    Numbers and ISO times never need quoting. Cast it in SQL (`%s::bigint[]`).
+    """
+    return "{" + ",".join(map(_literal, values)) + "}"
+
+
+def _literal(value) -> str:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
 def hour_bucket(value: dt.datetime) -> dt.datetime:
     return value.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
@@ -80,8 +98,14 @@ def observations_write(rows: Sequence[Row]) -> list[Row]:
                 "COPY sensors_observation_in (datastream_id, phenomenon_time, value, quality) "
                 "FROM STDIN"
             ) as copy:
-                for row in unique.values():
-                    copy.write_row((row.datastream_id, row.time, row.value, row.quality))
+                # One text buffer built with C-level formatting: ~5x faster than write_row.
+                copy.write(
+                    "".join(
+                        f"{row.datastream_id}\t{row.time.isoformat()}\t{row.value!r}\t"
+                        f"{row.quality}\n"
+                        for row in unique.values()
+                    )
+                )
         else:
             cursor.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS sensors_observation_in "
@@ -99,6 +123,8 @@ def observations_write(rows: Sequence[Row]) -> list[Row]:
             "SELECT datastream_id, phenomenon_time, value, quality FROM sensors_observation_in "
             "WHERE true ON CONFLICT DO NOTHING RETURNING datastream_id, phenomenon_time"
         )
+        if _is_postgres() and cursor.rowcount == len(unique):
+            return list(unique.values())  # no repeat: skip loading the returned times
         inserted = cursor.fetchall()
         if not _is_postgres():
             cursor.execute("DELETE FROM sensors_observation_in")
@@ -205,13 +231,13 @@ def rollups_add(buckets: dict[tuple[int, str, dt.datetime], Aggregate]) -> None:
                 "%s::integer[], %s::float8[], %s::float8[], %s::float8[]) "
                 + upsert.format(least="LEAST", greatest="GREATEST"),
                 [
-                    [key[0] for key, _ in items],
-                    [key[1] for key, _ in items],
-                    [key[2] for key, _ in items],
-                    [agg.count for _, agg in items],
-                    [agg.sum for _, agg in items],
-                    [agg.min for _, agg in items],
-                    [agg.max for _, agg in items],
+                    _array(key[0] for key, _ in items),
+                    _array(key[1] for key, _ in items),
+                    _array(key[2] for key, _ in items),
+                    _array(agg.count for _, agg in items),
+                    _array(agg.sum for _, agg in items),
+                    _array(agg.min for _, agg in items),
+                    _array(agg.max for _, agg in items),
                 ],
             )
         else:
@@ -274,9 +300,9 @@ def latest_update(rows: Iterable[Row]) -> None:
                 "FROM unnest(%s::bigint[], %s::timestamptz[], %s::float8[]) AS u(id, t, v) "
                 "WHERE d.id = u.id AND (d.latest_time IS NULL OR d.latest_time < u.t)",
                 [
-                    [row.datastream_id for row in ordered],
-                    [row.time for row in ordered],
-                    [row.value for row in ordered],
+                    _array(row.datastream_id for row in ordered),
+                    _array(row.time for row in ordered),
+                    _array(row.value for row in ordered),
                 ],
             )
         else:
