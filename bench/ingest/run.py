@@ -118,21 +118,44 @@ def rows_of(stations, key, pack):
     return [(streams[r["n"]], base + r.get("t", 0), r["v"]) for r in pack]
 
 
-def start_consumers(count: int, database_url: str, group: str) -> list[subprocess.Popen]:
+def start_consumers(
+    count: int, database_url: str, group: str, connections: int = 1
+) -> list[subprocess.Popen]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.dev",
         "PARVIS_DATABASE_URL": database_url,
         "PARVIS_LOG_LEVEL": "WARNING",
     }
-    return [
+    processes = [
         subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
-            [sys.executable, "-m", "parvis", "ingest", "--group", group, "--client-id", client],
+            [
+                *(sys.executable, "-m", "parvis", "ingest", "--group", group),
+                *("--client-id", client, "--connections", str(connections)),
+            ],
             cwd=REPO,
             env=env,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         for client in (f"{group}-{index}" for index in range(count))
     ]
+    # Publishing before the broker has the subscriptions would lose messages: wait for each
+    # consumer's "Subscribed" line (its output is echoed here).
+    ready = [threading.Event() for _ in processes]
+
+    def echo(process: subprocess.Popen, event: threading.Event) -> None:
+        for line in process.stdout:
+            print(line, end="", flush=True)
+            if line.startswith("Subscribed"):
+                event.set()
+
+    for process, event in zip(processes, ready, strict=True):
+        threading.Thread(target=echo, args=(process, event), daemon=True).start()
+    for event in ready:
+        if not event.wait(60):
+            raise SystemExit("a consumer did not subscribe within 60 s")
+    return processes
 
 
 class Poller(threading.Thread):
@@ -278,6 +301,12 @@ def main() -> None:
     parser.add_argument("--devices", type=int, default=1000)
     parser.add_argument("--consumers", type=int, default=1, help="parvis ingest processes.")
     parser.add_argument(
+        "--connections",
+        type=int,
+        default=1,
+        help="Broker connections of each consumer (parvis ingest --connections).",
+    )
+    parser.add_argument(
         "--throughput-observations",
         type=int,
         default=300_000,
@@ -295,13 +324,13 @@ def main() -> None:
     django_setup(args.database_url)
     stations = prepare(args.devices)
     print(
-        f"{args.devices} stations, {5 * args.devices} datastreams; {args.consumers} x parvis ingest"
+        f"{args.devices} stations, {5 * args.devices} datastreams; {args.consumers} x parvis "
+        f"ingest --connections {args.connections}"
     )
     # A group of its own: persistent sessions of other consumers on this broker (a stopped
     # `parvis run`, say) would otherwise be given their share of the messages.
     group = f"bench-{uuid.uuid4().hex[:8]}"
-    consumers = start_consumers(args.consumers, args.database_url, group)
-    time.sleep(3)  # connect and subscribe
+    consumers = start_consumers(args.consumers, args.database_url, group, args.connections)
     poller = Poller(args.database_url)
     poller.start()
     counter = Counter(args.database_url)

@@ -19,6 +19,7 @@ import queue
 import socket
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db import DatabaseError, close_old_connections, connections
@@ -49,6 +50,7 @@ class Received:
     mid: int
     qos: int
     message: Message
+    client: object = None  # the connection it came by, which acknowledges it
 
 
 def _token(properties) -> str:
@@ -64,6 +66,12 @@ class IngestConsumer:
     A batch closes when it holds `batch_size` messages or when `max_wait` seconds passed since
     its first message; the broker's in-flight window (Mosquitto: 20 unacknowledged messages per
     client by default) also bounds it, which is why the wait is short.
+
+    `connections` > 1 opens that many connections to the broker, all members of the share
+    group, feeding the same batches: the broker's window is per connection, so a consumer that
+    cannot change the broker's settings still gets `connections` x 20 messages in flight and
+    writes larger batches. Their client ids are `client_id`, `client_id-1`, `client_id-2`...:
+    stable, so each keeps its persistent session across restarts.
     """
 
     def __init__(
@@ -73,7 +81,10 @@ class IngestConsumer:
         batch_size: int = 500,
         max_wait: float = 0.05,
         group: str | None = SHARE_GROUP,
+        connections: int = 1,
     ) -> None:
+        if connections > 1 and not group:
+            raise ValueError("several connections need a share group (each would get everything)")
         self.client_id = client_id or f"parvis-ingest-{socket.gethostname()}"
         self.batch_size = batch_size
         self.max_wait = max_wait
@@ -85,33 +96,54 @@ class IngestConsumer:
         self.subscribed = threading.Event()  # set once the broker acknowledged the subscription
         self.directory = DeviceDirectory(ttl=30.0)
         self.stats = {"messages": 0, "stored": 0, "duplicates": 0, "dead_letters": 0}
-        self.client = mqtt_client(client_id=self.client_id, clean_start=False, manual_ack=True)
-        self.client.on_connect = self._on_connect
-        self.client.on_disconnect = self._on_disconnect
-        self.client.on_message = self._on_message
-        self.client.on_subscribe = self._on_subscribe
-        self.client.reconnect_delay_set(min_delay=1, max_delay=10)
+        ids = [self.client_id] + [f"{self.client_id}-{n}" for n in range(1, connections)]
+        self.clients = [self._client(client_id) for client_id in ids]
+        self.client = self.clients[0]
+        self._lock = threading.Lock()
+        self._connected: set[str] = set()
+        self._subscribed: set[str] = set()
+        self.received_by: Counter[str] = Counter()  # messages per connection (client id)
+
+    def _client(self, client_id: str):
+        client = mqtt_client(client_id=client_id, clean_start=False, manual_ack=True)
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        client.on_subscribe = self._on_subscribe
+        client.reconnect_delay_set(min_delay=1, max_delay=10)
+        client.user_data_set(client_id)  # the `userdata` of every callback
+        return client
 
     def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
         if reason_code.is_failure:
             logger.warning("MQTT connection refused: %s", reason_code)
             return
         client.subscribe(self.topic, qos=1)
-        self.connected.set()
-        logger.info("ingest consumer %s subscribed to %s", self.client_id, self.topic)
+        with self._lock:
+            self._connected.add(userdata)
+            if len(self._connected) == len(self.clients):
+                self.connected.set()
+        logger.info("ingest consumer %s subscribed to %s", userdata, self.topic)
 
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
         if any(code.is_failure for code in reason_codes):
             logger.warning("MQTT subscription to %s refused: %s", self.topic, reason_codes)
             return
-        self.subscribed.set()
+        with self._lock:
+            self._subscribed.add(userdata)
+            if len(self._subscribed) == len(self.clients):
+                self.subscribed.set()
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
-        self.connected.clear()
+        with self._lock:
+            self._connected.discard(userdata)
+            self.connected.clear()
         if not self.stopping.is_set():
             logger.warning("MQTT connection lost (%s): reconnecting", reason_code)
 
     def _on_message(self, client, userdata, msg) -> None:
+        with self._lock:
+            self.received_by[userdata] += 1
         self.inbox.put(
             Received(
                 mid=msg.mid,
@@ -123,26 +155,29 @@ class IngestConsumer:
                     token=_token(msg.properties),
                     received_at=timezone.now(),
                 ),
+                client=client,
             )
         )
 
     def start(self) -> None:
-        """Connect (retrying until the broker answers) and start the network thread."""
-        delay = 1.0
-        while not self.stopping.is_set():
-            try:
-                mqtt_connect(self.client, receive_maximum=RECEIVE_MAXIMUM)
-                break
-            except OSError as error:
-                logger.warning("MQTT broker unreachable (%s): retrying in %.0f s", error, delay)
-                self.stopping.wait(delay)
-                delay = min(delay * 2, 30.0)
-        self.client.loop_start()
+        """Connect (retrying until the broker answers) and start the network threads."""
+        for client in self.clients:
+            delay = 1.0
+            while not self.stopping.is_set():
+                try:
+                    mqtt_connect(client, receive_maximum=RECEIVE_MAXIMUM)
+                    break
+                except OSError as error:
+                    logger.warning("MQTT broker unreachable (%s): retrying in %.0f s", error, delay)
+                    self.stopping.wait(delay)
+                    delay = min(delay * 2, 30.0)
+            client.loop_start()
 
     def stop(self) -> None:
         self.stopping.set()
-        self.client.disconnect()
-        self.client.loop_stop()
+        for client in self.clients:
+            client.disconnect()
+            client.loop_stop()
 
     def run(self) -> None:
         """Consume until `stop()` is called."""
@@ -204,7 +239,7 @@ class IngestConsumer:
                 break
         for item in batch:
             if item.qos > 0:
-                self.client.ack(item.mid, item.qos)
+                (item.client or self.client).ack(item.mid, item.qos)
         self.stats["messages"] += len(batch)
         for result in results:
             self.stats["stored"] += result.stored

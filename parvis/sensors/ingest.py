@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from parvis.core.events import DomainEvent
@@ -31,6 +32,8 @@ from parvis.sensors.units import UnitError, conversion_factor
 
 # Clocks of devices drift: a record up to this far in the future is accepted.
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+# `Thing.last_seen_at` moves at most this often (health needs it to within a sampling interval).
+SEEN_PRECISION = dt.timedelta(seconds=5)
 TOPIC_PREFIX = "parvis/devices/"
 PSEUDONYM_PREFIX = "pseudonym:"
 
@@ -134,7 +137,7 @@ def messages_ingest(
         new_readings = store.meter_readings_write(batch.meter_rows)
         store.meter_rollups_refresh(new_readings)
         if batch.things:
-            Thing.objects.filter(pk__in=batch.things).update(last_seen_at=timezone.now())
+            _things_seen(batch.things)
         if record_failures:
             DeadLetter.objects.bulk_create(batch.letters)
         if inserted or new_readings:
@@ -148,6 +151,16 @@ def messages_ingest(
         suspect=batch.suspect,
         dead_letters=batch.letters,
     )
+
+
+def _things_seen(thing_ids: set[int]) -> None:
+    """Record that the devices were heard, at most every SEEN_PRECISION: a device publishing
+    several times a second would otherwise rewrite its row (and its indexes) at every batch.
+    Health (online within 3 sampling intervals) stays exact to within that precision."""
+    now = timezone.now()
+    Thing.objects.filter(pk__in=thing_ids).filter(
+        Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=now - SEEN_PRECISION)
+    ).update(last_seen_at=now)
 
 
 def dead_letter_for_error(message: Message, error: Exception) -> DeadLetter:

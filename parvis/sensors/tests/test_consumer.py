@@ -102,3 +102,44 @@ def test_a_message_with_a_wrong_token_becomes_a_dead_letter(consumer, commune_a)
         thing,
     )
     assert Observation.objects.count() == 0
+
+
+def test_a_consumer_with_several_connections_stores_everything_once(commune_a, mqtt_broker):
+    """Each connection has the broker's in-flight window: together they feed larger batches."""
+    thing, token = thing_register(
+        territory=commune_a,
+        key=f"air-{uuid.uuid4().hex[:6]}",
+        kind=DeviceKind.AIR_QUALITY,
+        name="Station",
+        latitude=47.0,
+        longitude=4.8,
+        operator="Ville",
+        purpose="Mesurer",
+    )
+    consumer = IngestConsumer(
+        client_id=f"test-ingest-{uuid.uuid4().hex[:8]}",
+        group=f"test-{uuid.uuid4().hex[:8]}",
+        connections=3,
+    )
+    thread = threading.Thread(target=consumer.run, daemon=True)
+    thread.start()
+    try:
+        assert consumer.subscribed.wait(10), "every connection subscribed"
+        start = time.time() - 86400
+        packs = [
+            [{"bn": f"{thing.key}:", "bt": start + 60 * i, "bu": "ug/m3"}]
+            + [{"n": "no2", "t": j, "v": 20 + j} for j in range(10)]
+            for i in range(60)
+        ]
+        publish(thing.topic, packs, token=token)
+        assert wait_for(lambda: consumer.stats["messages"] >= 60)
+        assert Observation.objects.count() == 600 and consumer.stats["duplicates"] == 0
+        assert len(consumer.received_by) > 1, "the broker shared the packs between connections"
+    finally:
+        consumer.stopping.set()
+        thread.join(10)
+
+
+def test_several_connections_need_a_share_group():
+    with pytest.raises(ValueError, match="share group"):
+        IngestConsumer(client_id="x", group=None, connections=2)

@@ -17,8 +17,9 @@ from parvis.sensors.models import (
     MeterReading,
     Observation,
     Rollup,
+    Thing,
 )
-from parvis.sensors.selectors import series
+from parvis.sensors.selectors import series, thing_health
 from parvis.sensors.services import (
     datastream_create,
     dead_letter_replay,
@@ -319,3 +320,18 @@ def test_the_latest_values_of_a_territory_are_one_light_read(station, django_ass
     no2 = next(row for row in rows if row.property_code == "no2")
     assert (no2.value, no2.time, no2.thing_key) == (30, T0 + dt.timedelta(minutes=20), "air-1")
     assert len(rows) == 5
+
+
+def test_the_time_a_device_was_last_heard_moves_without_a_write_per_batch(station):
+    thing, token = station
+    send(token, no2_pack([10]))
+    thing.refresh_from_db()
+    first = thing.last_seen_at
+    send(token, no2_pack([11], start=T0 + dt.timedelta(minutes=1)))
+    thing.refresh_from_db()
+    assert thing.last_seen_at == first, "heard again within seconds: the row is left alone"
+    Thing.objects.filter(pk=thing.pk).update(last_seen_at=first - dt.timedelta(minutes=1))
+    send(token, no2_pack([12], start=T0 + dt.timedelta(minutes=2)))
+    thing.refresh_from_db()
+    assert thing.last_seen_at > first, "heard a minute later: the time moves"
+    assert thing_health(thing) == "online"

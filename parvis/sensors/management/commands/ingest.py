@@ -3,7 +3,7 @@
 import signal
 import threading
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from parvis.sensors.consumer import SHARE_GROUP, IngestConsumer
 
@@ -23,14 +23,27 @@ class Command(BaseCommand):
             help="Shared subscription group (consumers of one group split the messages); "
             'an empty group ("") subscribes plainly: one consumer takes every message.',
         )
+        parser.add_argument(
+            "--connections",
+            type=int,
+            default=1,
+            help="Connections to the broker, all in the share group, feeding the same batches: "
+            "the broker's in-flight window is per connection (Mosquitto: 20 by default).",
+        )
         parser.add_argument("--batch-size", type=int, default=500, help="Messages per write.")
         parser.add_argument(
             "--max-wait", type=float, default=0.05, help="Seconds a batch waits to fill."
         )
 
-    def handle(self, *args, client_id, group, batch_size, max_wait, **options) -> None:
+    def handle(self, *args, client_id, group, connections, batch_size, max_wait, **options) -> None:
+        if connections > 1 and not group:
+            raise CommandError("--connections above 1 needs a share group (--group).")
         consumer = IngestConsumer(
-            client_id=client_id, group=group or None, batch_size=batch_size, max_wait=max_wait
+            client_id=client_id,
+            group=group or None,
+            batch_size=batch_size,
+            max_wait=max_wait,
+            connections=connections,
         )
         if threading.current_thread() is threading.main_thread():
             for signum in (signal.SIGINT, signal.SIGTERM):
