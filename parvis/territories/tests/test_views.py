@@ -1,3 +1,8 @@
+import pytest
+
+from parvis.accounts.choices import Role
+
+
 def test_home_lists_the_territories(client, commune_a, commune_b):
     page = client.get("/").content.decode()
     assert "Commune A" in page and "Commune B" in page
@@ -14,3 +19,25 @@ def test_english_is_available(client, commune_a):
     assert 'lang="fr"' in client.get("/").content.decode()
     page = client.get("/en/").content.decode()
     assert 'lang="en"' in page and "Territories served" in page
+
+
+@pytest.mark.parametrize(
+    ("role", "shown", "hidden"),
+    [
+        (Role.AGENT, ["Signalements à traiter"], ["Journal des accès", "Équipe et rôles"]),
+        (Role.DATA_OFFICER, ["Journal des accès", "Appareils et capteurs"], ["Équipe et rôles"]),
+    ],
+)
+def test_the_staff_area_leads_to_what_the_role_opens(
+    client, make_staff, commune_a, role, shown, hidden
+):
+    client.force_login(make_staff(commune_a, role))
+    page = client.get(f"/t/{commune_a.slug}/agents/").content.decode()
+    for title in shown:
+        assert title in page
+    for title in hidden:
+        assert title not in page
+    queue = f"/t/{commune_a.slug}/signalements/"
+    assert (f'href="{queue}"' in page) == (role == Role.AGENT)
+    if role == Role.AGENT:
+        assert client.get(queue).status_code == 200, "the link leads to a page the agent may see"
