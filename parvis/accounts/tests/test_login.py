@@ -1,15 +1,7 @@
 """End-to-end login through allauth: password, then second factor; brute-force lockout."""
 
-import time
-
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
 from parvis.accounts.choices import Role
-from parvis.testing.factories import TEST_PASSWORD, UserFactory, give_mfa, staff_user
-
-
-def totp_now(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+from parvis.testing.factories import TEST_PASSWORD, UserFactory, give_mfa, staff_user, totp_code
 
 
 def test_staff_log_in_with_password_then_totp(client, commune_a):
@@ -21,7 +13,7 @@ def test_staff_log_in_with_password_then_totp(client, commune_a):
     assert client.get(f"/t/{commune_a.slug}/agents/").status_code == 302
     wrong = client.post("/accounts/2fa/authenticate/", {"code": "000000"})
     assert wrong.status_code == 200 and "code" in wrong.content.decode().lower()
-    response = client.post("/accounts/2fa/authenticate/", {"code": totp_now(secret)})
+    response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)})
     assert response.status_code == 302
     assert client.get(f"/t/{commune_a.slug}/agents/").status_code == 200
 

@@ -1,18 +1,11 @@
 """A staff member logs in with a password and a TOTP code, in a real browser."""
 
-import time
-
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
 from parvis.accounts.choices import Role
-from parvis.testing.factories import TEST_PASSWORD, give_mfa, staff_user
+from parvis.testing.factories import TEST_PASSWORD, give_mfa, staff_user, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def totp_now(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 @pytest.fixture
@@ -34,7 +27,7 @@ def test_staff_log_in_with_mfa_and_reach_their_staff_area(request, tab_fixture, 
     user, secret = agent
     log_in(tab, user.email, TEST_PASSWORD)
     tab.wait_for_url("**/accounts/2fa/authenticate/")
-    tab.get_by_label("Code").fill(totp_now(secret))
+    tab.get_by_label("Code").fill(totp_code(secret))
     tab.locator("form button[type=submit]").last.click()
     tab.wait_for_url("**/compte/")
     tab.get_by_role("link", name=f"{commune_a.name}").first.click()

@@ -3,9 +3,10 @@ from django.core.management import CommandError, call_command
 
 from parvis.accounts.choices import Role
 from parvis.accounts.models import Membership, User
-from parvis.demo.seed import DEMO_PASSWORD, current_totp_code, demo_email
+from parvis.demo.seed import DEMO_PASSWORD, demo_email, demo_totp_secret
 from parvis.territories.models import District, Territory
 from parvis.territories.selectors import territory_locate
+from parvis.testing.factories import totp_code
 
 
 def test_demo_seeds_an_intercommunality_of_three_communes(db, capsys):
@@ -36,7 +37,9 @@ def test_demo_staff_can_pass_the_second_factor(db, client):
     call_command("demo", quiet=True)
     email = demo_email("agent.brune")
     client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
-    response = client.post("/accounts/2fa/authenticate/", {"code": current_totp_code(email)})
+    response = client.post(
+        "/accounts/2fa/authenticate/", {"code": totp_code(demo_totp_secret(email))}
+    )
     assert response.status_code == 302
     assert client.get("/t/brune-les-moulins/agents/").status_code == 200
 
