@@ -249,12 +249,13 @@ class CensusUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Census list (CSV file)"),
         help_text=_(
-            "One person per line: family name;first name;birth date (YYYY-MM-DD), UTF-8. "
-            "The file is read, never stored: only keyed hashes are kept."
+            "One person per line: family name;first name;birth date (YYYY-MM-DD), and "
+            "optionally ;district code (so that district envelopes are voted by their "
+            "residents), UTF-8. The file is read, never stored: only keyed hashes are kept."
         ),
     )
 
-    def clean_file(self) -> list[tuple[str, str, dt.date]]:
+    def clean_file(self) -> list[tuple[str, str, dt.date, str]]:
         upload = self.cleaned_data["file"]
         if upload.size > CENSUS_MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 20 MB."))
@@ -266,8 +267,9 @@ class CensusUploadForm(forms.Form):
         return census_rows(text)
 
 
-def census_rows(text: str) -> list[tuple[str, str, dt.date]]:
-    """The rows of a census CSV; raises ValidationError naming the first wrong line.
+def census_rows(text: str) -> list[tuple[str, str, dt.date, str]]:
+    """The rows of a census CSV (the district code is "" when not given); raises
+    ValidationError naming the first wrong line.
 
     A first line whose third cell is no date and holds no digit is taken as a header.
     """
@@ -276,11 +278,12 @@ def census_rows(text: str) -> list[tuple[str, str, dt.date]]:
         cells = [cell.strip() for cell in cells]
         if not any(cells):
             continue
-        if len(cells) != 3:
+        if len(cells) not in (3, 4):
             raise _line_error(
-                number, _("expected 3 cells separated by “;”, found %(n)d.") % {"n": len(cells)}
+                number,
+                _("expected 3 or 4 cells separated by “;”, found %(n)d.") % {"n": len(cells)},
             )
-        family, first, birth = cells
+        family, first, birth, district = (*cells, "")[:4]
         try:
             birth_date = dt.date.fromisoformat(birth)
         except ValueError:
@@ -294,7 +297,7 @@ def census_rows(text: str) -> list[tuple[str, str, dt.date]]:
             raise _line_error(number, _("the family name and the first name are required."))
         if birth_date > dt.date.today():
             raise _line_error(number, _("the birth date is in the future."))
-        rows.append((family, first, birth_date))
+        rows.append((family, first, birth_date, district))
     if not rows:
         raise forms.ValidationError(_("The file holds nobody."))
     return rows

@@ -186,12 +186,21 @@ class CensusEntry(models.Model):
     """One line of the census list uploaded by staff, stored only as a keyed hash (HMAC).
 
     The hash covers the normalised family name, first name and birth date; the list itself is
-    never stored. `birth_year` alone is kept, to check the minimum age.
+    never stored. `birth_year` alone is kept, to check the minimum age, and the district when the
+    list gives it, so that a district's envelope is voted by that district's residents.
     """
 
     territory = models.ForeignKey("territories.Territory", on_delete=models.CASCADE)
     digest = models.CharField(max_length=64)
     birth_year = models.PositiveSmallIntegerField()
+    district = models.ForeignKey(
+        "territories.District",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district"),
+    )
 
     class Meta:
         constraints = [
@@ -223,6 +232,15 @@ class ResidentVerification(TimeStampedModel):
     )
     identity = models.CharField(max_length=64)
     birth_year = models.PositiveSmallIntegerField()
+    # From the census list when it gives the district; unknown (null) otherwise.
+    district = models.ForeignKey(
+        "territories.District",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district"),
+    )
     method = models.CharField(max_length=10, choices=Method.choices)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

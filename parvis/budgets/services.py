@@ -60,19 +60,32 @@ def identity_digest(*, territory, family_name: str, first_name: str, birth_date:
 
 
 @transaction.atomic
-def census_upload(*, territory, rows: list[tuple[str, str, dt.date]], actor) -> int:
-    """Replace the territory's census list with `rows` (family name, first name, birth date).
+def census_upload(*, territory, rows: list[tuple], actor) -> int:
+    """Replace the territory's census list with `rows`: (family name, first name, birth date)
+    or (family name, first name, birth date, district code).
 
-    Only keyed hashes and birth years are stored; the list itself is not kept.
+    Only keyed hashes, birth years and districts are stored; the list itself is not kept.
+    Raises ValidationError, storing nothing, when a district code is not one of the territory's.
     """
+    from parvis.territories.models import District
+
+    districts = dict(District.objects.filter(territory=territory).values_list("code", "pk"))
+    unknown = sorted({row[3] for row in rows if len(row) > 3 and row[3]} - districts.keys())
+    if unknown:
+        raise ValidationError(
+            _("Unknown district code(s) for %(territory)s: %(codes)s.")
+            % {"territory": territory, "codes": ", ".join(unknown)}
+        )
     CensusEntry.objects.filter(territory=territory).delete()
     entries = {
-        identity_digest(territory=territory, family_name=f, first_name=g, birth_date=b): b.year
-        for f, g, b in rows
+        identity_digest(
+            territory=territory, family_name=row[0], first_name=row[1], birth_date=row[2]
+        ): (row[2].year, districts.get(row[3]) if len(row) > 3 and row[3] else None)
+        for row in rows
     }
     CensusEntry.objects.bulk_create(
-        CensusEntry(territory=territory, digest=digest, birth_year=year)
-        for digest, year in entries.items()
+        CensusEntry(territory=territory, digest=digest, birth_year=year, district_id=district)
+        for digest, (year, district) in entries.items()
     )
     audit(
         actor=actor,
@@ -104,7 +117,7 @@ def resident_verify_by_census(
         )
     return _verification_save(
         user=user, territory=territory, identity=digest, birth_year=entry.birth_year,
-        method=ResidentVerification.Method.CENSUS, verified_by=None,
+        method=ResidentVerification.Method.CENSUS, verified_by=None, district=entry.district_id,
     )  # fmt: skip
 
 
@@ -131,7 +144,9 @@ def resident_verify_in_person(
     return verification
 
 
-def _verification_save(*, user, territory, identity, birth_year, method, verified_by):
+def _verification_save(
+    *, user, territory, identity, birth_year, method, verified_by, district=None
+):
     taken = ResidentVerification.objects.filter(territory=territory, identity=identity)
     if user is not None:
         taken = taken.exclude(user=user).exclude(user__isnull=True)
@@ -145,12 +160,13 @@ def _verification_save(*, user, territory, identity, birth_year, method, verifie
                 "birth_year": birth_year,
                 "method": method,
                 "verified_by": verified_by,
+                "district_id": district,
             },
         )
         return verification
     return ResidentVerification.objects.create(
         territory=territory, identity=identity, birth_year=birth_year, method=method,
-        verified_by=verified_by,
+        verified_by=verified_by, district_id=district,
     )  # fmt: skip
 
 
@@ -203,6 +219,13 @@ def voter_eligibility(*, user, envelope: Envelope) -> ResidentVerification:
         raise BallotError(_("Verify that you live in %(t)s first.") % {"t": budget.territory})
     if timezone.now().year - verification.birth_year < budget.min_age:
         raise BallotError(_("This vote is open from %(age)d years old.") % {"age": budget.min_age})
+    # A district's envelope is for its residents, when the census list says where people live
+    # (a list without districts leaves every verified resident free to choose, as before).
+    if envelope.district_id and verification.district_id not in (None, envelope.district_id):
+        raise BallotError(
+            _("This envelope is for the residents of %(district)s.")
+            % {"district": envelope.district}
+        )
     return verification
 
 

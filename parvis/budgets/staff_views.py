@@ -269,14 +269,19 @@ def staff_census(request: HttpRequest, territory_slug: str, budget_slug: str) ->
         request.FILES if request.method == "POST" else None,
     )
     if form.is_bound and form.is_valid():
-        count = census_upload(
-            territory=budget.territory, rows=form.cleaned_data["file"], actor=request.user
-        )
-        messages.success(
-            request,
-            _("Census list imported: %(count)d people. The file was not kept.") % {"count": count},
-        )
-        return redirect(request.path)
+        try:
+            count = census_upload(
+                territory=budget.territory, rows=form.cleaned_data["file"], actor=request.user
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            messages.success(
+                request,
+                _("Census list imported: %(count)d people. The file was not kept.")
+                % {"count": count},
+            )
+            return redirect(request.path)
     context = {
         "territory": territory,
         "budget": budget,

@@ -8,6 +8,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -16,6 +17,7 @@ from parvis.budgets.models import (
     Ballot,
     BallotType,
     Budget,
+    CensusEntry,
     Envelope,
     PaperBallot,
     Project,
@@ -290,3 +292,56 @@ def test_followers_hear_of_each_realisation_step(
         )  # fmt: skip
     assert [message.to for message in mailoutbox] == [[voter.email]]
     assert "Les bancs sont commandés." in mailoutbox[0].body
+
+
+def test_a_district_envelope_is_voted_by_the_residents_the_census_places_there(commune_a, envelope):
+    from parvis.territories.models import District
+    from parvis.testing.factories import DistrictFactory
+
+    centre = District.objects.get(territory=commune_a, code="centre")
+    gare = DistrictFactory(territory=commune_a, name="Gare", code="gare")
+    budget = envelope.budget
+    envelopes = {
+        district: Envelope.objects.create(
+            budget=budget, name=f"Quartier {district.name}", amount=20_000, district=district
+        )
+        for district in (centre, gare)
+    }
+    for district_envelope in envelopes.values():
+        Project.objects.create(
+            territory=commune_a, envelope=district_envelope, title="Bancs", description="…",
+            cost=10_000, status=ProjectStatus.FEASIBLE,
+        )  # fmt: skip
+    census_upload(
+        territory=commune_a,
+        rows=[("Martin", "Camille", BIRTH, "centre"), ("Durand", "Léa", BIRTH, "")],
+        actor=None,
+    )
+    camille, lea = UserFactory(), UserFactory()
+    for user, family, first in [(camille, "Martin", "Camille"), (lea, "Durand", "Léa")]:
+        resident_verify_by_census(
+            user=user, territory=commune_a, family_name=family, first_name=first,
+            birth_date=BIRTH,
+        )  # fmt: skip
+
+    def vote(user, district_envelope):
+        choice = {district_envelope.projects.get().pk: 1}
+        return ballot_cast(user=user, envelope=district_envelope, choices=choice)
+
+    vote(camille, envelopes[centre])
+    with pytest.raises(BallotError, match="Gare"):
+        vote(camille, envelopes[gare])
+    ballot_cast(user=camille, envelope=envelope, choices={projects(envelope)["Bancs"]: 1})
+    vote(lea, envelopes[gare])  # a census line without district: free to choose, as before
+    assert Ballot.objects.filter(envelope=envelopes[gare]).count() == 1
+
+
+def test_a_census_list_naming_an_unknown_district_is_refused_whole(commune_a):
+    census_upload(territory=commune_a, rows=[("Martin", "Camille", BIRTH)], actor=None)
+    with pytest.raises(ValidationError, match="nowhere"):
+        census_upload(
+            territory=commune_a,
+            rows=[("Durand", "Léa", BIRTH, "centre"), ("Petit", "Jules", BIRTH, "nowhere")],
+            actor=None,
+        )
+    assert CensusEntry.objects.filter(territory=commune_a).count() == 1, "the old list stays"

@@ -528,6 +528,11 @@ def test_the_census_upload_names_the_wrong_line_and_keeps_no_file(
         birth_date=BIRTH,
     )  # fmt: skip
     assert AuditEntry.objects.filter(verb="census list uploaded").exists()
+    # A district column names the territory's districts: an unknown code refuses the file.
+    placed = "Martin;Camille;1980-05-17;centre\nDurand;Léa;1980-05-17;lune\n"
+    response = client.post(url, {"file": SimpleUploadedFile("liste.csv", placed.encode())})
+    assert response.status_code == 400 and "lune" in response.content.decode()
+    assert CensusEntry.objects.filter(district__isnull=False).count() == 0
 
 
 def test_staff_publish_realisation_updates_that_followers_are_told_of(
