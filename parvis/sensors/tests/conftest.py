@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from parvis.sensors.choices import DeviceKind
@@ -29,3 +31,10 @@ def register_device(commune_a):
         return thing_register(key=key, kind=kind, **values)
 
     return register
+
+
+@pytest.fixture
+def air_station(register_device):
+    """An air quality station with a key of its own (the broker is shared by every test run on
+    the machine), and its token."""
+    return register_device(f"air-{uuid.uuid4().hex[:6]}")

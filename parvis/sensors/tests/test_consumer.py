@@ -12,10 +12,9 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from parvis.core.mqtt import mqtt_client, mqtt_connect
-from parvis.sensors.choices import DeadLetterReason, DeviceKind
+from parvis.sensors.choices import DeadLetterReason
 from parvis.sensors.consumer import IngestConsumer
 from parvis.sensors.models import DeadLetter, Observation
-from parvis.sensors.services import thing_register
 
 pytestmark = [pytest.mark.mqtt, pytest.mark.django_db(transaction=True)]
 
@@ -59,17 +58,8 @@ def wait_for(predicate, timeout=10.0):
     return False
 
 
-def test_packs_published_over_mqtt_are_stored_once(consumer, commune_a):
-    thing, token = thing_register(
-        territory=commune_a,
-        key=f"air-{uuid.uuid4().hex[:6]}",
-        kind=DeviceKind.AIR_QUALITY,
-        name="Station",
-        latitude=47.0,
-        longitude=4.8,
-        operator="Ville",
-        purpose="Mesurer",
-    )
+def test_packs_published_over_mqtt_are_stored_once(consumer, air_station):
+    thing, token = air_station
     start = time.time() - 3600
     packs = [
         [{"bn": f"{thing.key}:", "bt": start + 600 * i, "bu": "ug/m3"}]
@@ -82,17 +72,8 @@ def test_packs_published_over_mqtt_are_stored_once(consumer, commune_a):
     assert consumer.stats["duplicates"] == 20
 
 
-def test_a_message_with_a_wrong_token_becomes_a_dead_letter(consumer, commune_a):
-    thing, _token = thing_register(
-        territory=commune_a,
-        key=f"air-{uuid.uuid4().hex[:6]}",
-        kind=DeviceKind.AIR_QUALITY,
-        name="Station",
-        latitude=47.0,
-        longitude=4.8,
-        operator="Ville",
-        purpose="Mesurer",
-    )
+def test_a_message_with_a_wrong_token_becomes_a_dead_letter(consumer, air_station):
+    thing, _token = air_station
     publish(thing.topic, [[{"n": "no2", "v": 12}]], token=f"{thing.key}.forged")
     assert wait_for(lambda: DeadLetter.objects.exists())
     letter = DeadLetter.objects.get()
@@ -104,18 +85,9 @@ def test_a_message_with_a_wrong_token_becomes_a_dead_letter(consumer, commune_a)
     assert Observation.objects.count() == 0
 
 
-def test_a_consumer_with_several_connections_stores_everything_once(commune_a, mqtt_broker):
+def test_a_consumer_with_several_connections_stores_everything_once(air_station, mqtt_broker):
     """Each connection has the broker's in-flight window: together they feed larger batches."""
-    thing, token = thing_register(
-        territory=commune_a,
-        key=f"air-{uuid.uuid4().hex[:6]}",
-        kind=DeviceKind.AIR_QUALITY,
-        name="Station",
-        latitude=47.0,
-        longitude=4.8,
-        operator="Ville",
-        purpose="Mesurer",
-    )
+    thing, token = air_station
     consumer = IngestConsumer(
         client_id=f"test-ingest-{uuid.uuid4().hex[:8]}",
         group=f"test-{uuid.uuid4().hex[:8]}",

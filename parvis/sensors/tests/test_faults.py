@@ -27,10 +27,8 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from parvis.core.mqtt import mqtt_client, mqtt_connect
-from parvis.sensors.choices import DeviceKind
 from parvis.sensors.consumer import IngestConsumer
 from parvis.sensors.models import DeadLetter, Observation
-from parvis.sensors.services import thing_register
 from parvis.testing.services import service_missing
 
 pytestmark = [pytest.mark.mqtt, pytest.mark.django_db(transaction=True)]
@@ -48,20 +46,6 @@ def _postgres_only(request):
         # database, so these tests belong to the PostgreSQL run that CI always makes.
         pytest.skip("fault tests need a server database (they run on PostgreSQL in CI)")
     request.getfixturevalue("mqtt_broker")
-
-
-@pytest.fixture
-def station(commune_a):
-    return thing_register(
-        territory=commune_a,
-        key=f"air-{uuid.uuid4().hex[:6]}",
-        kind=DeviceKind.AIR_QUALITY,
-        name="Station",
-        latitude=47.0,
-        longitude=4.8,
-        operator="Ville",
-        purpose="Mesurer",
-    )
 
 
 class Publisher:
@@ -166,8 +150,8 @@ def wait_subscribed(process: subprocess.Popen, timeout: float = 60) -> None:
     assert subscribed.wait(timeout), "the ingest consumer never subscribed"
 
 
-def test_a_consumer_killed_mid_stream_loses_and_duplicates_nothing(station):
-    thing, token = station
+def test_a_consumer_killed_mid_stream_loses_and_duplicates_nothing(air_station):
+    thing, token = air_station
     client_id, group = f"test-ingest-{uuid.uuid4().hex[:6]}", f"test-{uuid.uuid4().hex[:6]}"
     consumer = start_consumer_process(client_id, group)
     wait_subscribed(consumer)
@@ -223,10 +207,12 @@ def consumer_thread(request):
     thread.join(10)
 
 
-def test_postgresql_restarting_mid_stream_loses_and_duplicates_nothing(station, consumer_thread):
+def test_postgresql_restarting_mid_stream_loses_and_duplicates_nothing(
+    air_station, consumer_thread
+):
     if not os.path.exists("/usr/bin/pg_ctlcluster"):
         service_missing("pg_ctlcluster", "cannot restart the local PostgreSQL")
-    thing, token = station
+    thing, token = air_station
     publisher = Publisher(thing, token)
     try:
         feeder = threading.Thread(target=publisher.publish, args=(PACKS,))
@@ -287,10 +273,12 @@ def _mosquitto_start() -> None:
 # across a broker restart were lost in 2 runs out of 3 (1 to 140 packs), while the plain
 # subscription lost none in every run: see docs/operations.md ("Mosquitto for ingestion").
 @pytest.mark.parametrize("consumer_thread", [False], indirect=True)
-def test_the_broker_restarting_mid_stream_loses_and_duplicates_nothing(station, consumer_thread):
+def test_the_broker_restarting_mid_stream_loses_and_duplicates_nothing(
+    air_station, consumer_thread
+):
     if not (MOSQUITTO_PID.exists() and os.path.exists("/usr/sbin/mosquitto")):
         service_missing("Mosquitto", "not started from its configuration file (no pid file)")
-    thing, token = station
+    thing, token = air_station
     publisher = Publisher(thing, token)
     try:
         feeder = threading.Thread(target=publisher.publish, args=(PACKS,))
