@@ -40,6 +40,7 @@ from parvis.budgets.tally.election import Project as TallyProject
 from parvis.budgets.tally.rules import TallyOutcome, tally
 from parvis.core.audit import AuditAction, audit
 from parvis.participation.choices import Action
+from parvis.territories.selectors import district_list
 
 
 def _key(purpose: str) -> bytes:
@@ -67,10 +68,12 @@ def census_upload(*, territory, rows: list[tuple], actor) -> int:
     Only keyed hashes, birth years and districts are stored; the list itself is not kept.
     Raises ValidationError, storing nothing, when a district code is not one of the territory's.
     """
-    from parvis.territories.models import District
-
-    districts = dict(District.objects.filter(territory=territory).values_list("code", "pk"))
-    unknown = sorted({row[3] for row in rows if len(row) > 3 and row[3]} - districts.keys())
+    districts = {
+        district.code: district.pk
+        for district in district_list(territory=territory, with_area=False)
+    }
+    placed = [(family, first, birth, (rest or [""])[0]) for family, first, birth, *rest in rows]
+    unknown = sorted({code for *_person, code in placed if code} - districts.keys())
     if unknown:
         raise ValidationError(
             _("Unknown district code(s) for %(territory)s: %(codes)s.")
@@ -78,10 +81,11 @@ def census_upload(*, territory, rows: list[tuple], actor) -> int:
         )
     CensusEntry.objects.filter(territory=territory).delete()
     entries = {
-        identity_digest(
-            territory=territory, family_name=row[0], first_name=row[1], birth_date=row[2]
-        ): (row[2].year, districts.get(row[3]) if len(row) > 3 and row[3] else None)
-        for row in rows
+        identity_digest(territory=territory, family_name=f, first_name=g, birth_date=b): (
+            b.year,
+            districts.get(code),
+        )
+        for f, g, b, code in placed
     }
     CensusEntry.objects.bulk_create(
         CensusEntry(territory=territory, digest=digest, birth_year=year, district_id=district)

@@ -7,9 +7,25 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from parvis.core.caching import generation_bump
+from parvis.core.caching import generation, generation_bump, public_page_cache
+from parvis.core.pagination import CachedCountPaginator
 
 GENERATION = "reports"
+
+# Pages and Open311 reads of reports, for clients without a session: rebuilt once the reports
+# change, and at least every minute (what moves with time, a per-process cache).
+reports_page_cache = public_page_cache(60, generations=(GENERATION,))
+
+
+def reports_generation() -> int:
+    """The stamp of the reports data (template fragments that show reports key on it)."""
+    return generation(GENERATION)
+
+
+def reports_paginator(reports, per_page: int, *, filters: str) -> CachedCountPaginator:
+    """Pages of a list of reports whose total is counted once per change of the reports;
+    `filters` names the list and every filter applied to it."""
+    return CachedCountPaginator(reports, per_page, key=filters, generations=(GENERATION,))
 
 
 def reports_changed() -> None:

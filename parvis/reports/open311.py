@@ -34,8 +34,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from parvis.core.caching import public_page_cache
-from parvis.reports.caching import GENERATION
+from parvis.reports.caching import reports_page_cache
 from parvis.reports.choices import ReportStatus
 from parvis.reports.models import Category, Report, ReportEvent
 from parvis.reports.open311_protocol import (
@@ -295,7 +294,7 @@ def discovery(request: HttpRequest) -> Document:
     )
 
 
-@public_page_cache(60, generations=(GENERATION,))
+@reports_page_cache
 @open311_endpoint("GET")
 def service_list(request: HttpRequest) -> Document:
     """GET Service List: the categories open to reports."""
@@ -303,7 +302,7 @@ def service_list(request: HttpRequest) -> Document:
     return Document("services", [_service(category) for category in services], item="service")
 
 
-@public_page_cache(60, generations=(GENERATION,))
+@reports_page_cache
 @open311_endpoint("GET")
 def service_definition(request: HttpRequest, service_code: str) -> Document:
     """GET Service Definition: no category asks for extra attributes yet."""
@@ -311,7 +310,7 @@ def service_definition(request: HttpRequest, service_code: str) -> Document:
     return Document("service_definition", {"service_code": category.service_code, "attributes": []})
 
 
-@public_page_cache(60, generations=(GENERATION,))
+@reports_page_cache
 @open311_endpoint("GET", "POST")
 def service_requests(request: HttpRequest) -> Document:
     """GET Service Requests (public reports, filtered) or POST Service Request (file one)."""
@@ -356,7 +355,7 @@ def _service_request_create(request: HttpRequest) -> Document:
     )
 
 
-@public_page_cache(60, generations=(GENERATION,))
+@reports_page_cache
 @open311_endpoint("GET")
 def service_request_detail(request: HttpRequest, service_request_id: str) -> Document:
     """GET Service Request: one public report, as a list of one."""
@@ -380,7 +379,7 @@ def token(request: HttpRequest, token: str) -> Document:
     )
 
 
-@public_page_cache(60, generations=(GENERATION,))
+@reports_page_cache
 @open311_endpoint("GET")
 def service_request_updates(request: HttpRequest) -> Document:
     """mySociety's GET Service Request Updates: public timeline steps, oldest first."""

@@ -10,13 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parvis.core.caching import generation
-from parvis.core.pagination import CachedCountPaginator
 from parvis.core.scoping import get_object_for_user_or_404
 from parvis.privacy.choices import ConsentMethod
 from parvis.privacy.services import consent_give
 from parvis.reports import forms
-from parvis.reports.caching import GENERATION
+from parvis.reports.caching import reports_generation, reports_paginator
 from parvis.reports.choices import ReportStatus, Source, UpdateChannel
 from parvis.reports.models import Report
 from parvis.reports.selectors import (
@@ -73,11 +71,8 @@ def queue(request: HttpRequest, territory_slug: str) -> HttpResponse:
     reports = report_list_for_queue(territory_ids=scope, filters=selection, ordering=ordering)
     if request.method == "POST":
         return _bulk(request, territory, reports)
-    paginator = CachedCountPaginator(
-        reports,
-        QUEUE_PAGE_SIZE,
-        key=f"reports-queue:{sorted(scope)}:{selection!r}",
-        generations=(GENERATION,),
+    paginator = reports_paginator(
+        reports, QUEUE_PAGE_SIZE, filters=f"queue:{sorted(scope)}:{selection!r}"
     )
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -88,7 +83,7 @@ def queue(request: HttpRequest, territory_slug: str) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "bulk": forms.BulkForm(reports=reports),
-        "generation": generation(GENERATION),
+        "generation": reports_generation(),
     }
     return render(request, "reports/staff_queue.html", context)
 

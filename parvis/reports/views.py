@@ -10,10 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parvis.core.caching import generation, public_page_cache
-from parvis.core.pagination import CachedCountPaginator
 from parvis.core.scoping import get_object_for_user_or_404
-from parvis.reports.caching import GENERATION
+from parvis.reports.caching import reports_generation, reports_page_cache, reports_paginator
 from parvis.reports.forms import DetailsForm, FixCheckForm, PlaceForm, PublicFilterForm
 from parvis.reports.models import ReportPhoto
 from parvis.reports.selectors import (
@@ -56,15 +54,12 @@ def _public_filters(request: HttpRequest) -> tuple[PublicFilterForm, set[int], R
     )
 
 
-@public_page_cache(60, generations=(GENERATION,))
+@reports_page_cache
 def report_list(request: HttpRequest) -> HttpResponse:
     form, territory_ids, filters = _public_filters(request)
     reports = report_list_public(territory_ids=territory_ids, filters=filters)
-    paginator = CachedCountPaginator(
-        reports,
-        PAGE_SIZE,
-        key=f"reports-public:{sorted(territory_ids)}:{filters!r}",
-        generations=(GENERATION,),
+    paginator = reports_paginator(
+        reports, PAGE_SIZE, filters=f"public:{sorted(territory_ids)}:{filters!r}"
     )
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -73,12 +68,12 @@ def report_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "generation": generation(GENERATION),
+        "generation": reports_generation(),
     }
     return render(request, "reports/report_list.html", context)
 
 
-@public_page_cache(60, generations=(GENERATION,))
+@reports_page_cache
 def report_feed(request: HttpRequest) -> JsonResponse:
     """GeoJSON of the public reports matching the list's filters (at most 2,000, newest)."""
     _form, territory_ids, filters = _public_filters(request)
@@ -138,7 +133,7 @@ def _nearby(place: dict) -> list:
     )
 
 
-@public_page_cache(60, generations=(GENERATION,))
+@reports_page_cache
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = report_get_public(pk=pk)
     user = request.user

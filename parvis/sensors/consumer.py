@@ -50,7 +50,7 @@ class Received:
     mid: int
     qos: int
     message: Message
-    client: object = None  # the connection it came by, which acknowledges it
+    client: object  # the connection it came by, which acknowledges it
 
 
 def _token(properties) -> str:
@@ -92,15 +92,12 @@ class IngestConsumer:
         self.topic = f"$share/{group}/{DEVICE_TOPICS}" if group else DEVICE_TOPICS
         self.inbox: queue.Queue[Received] = queue.Queue()
         self.stopping = threading.Event()
-        self.connected = threading.Event()
         self.subscribed = threading.Event()  # set once the broker acknowledged the subscription
         self.directory = DeviceDirectory(ttl=30.0)
         self.stats = {"messages": 0, "stored": 0, "duplicates": 0, "dead_letters": 0}
         ids = [self.client_id] + [f"{self.client_id}-{n}" for n in range(1, connections)]
         self.clients = [self._client(client_id) for client_id in ids]
-        self.client = self.clients[0]
         self._lock = threading.Lock()
-        self._connected: set[str] = set()
         self._subscribed: set[str] = set()
         self.received_by: Counter[str] = Counter()  # messages per connection (client id)
 
@@ -119,10 +116,6 @@ class IngestConsumer:
             logger.warning("MQTT connection refused: %s", reason_code)
             return
         client.subscribe(self.topic, qos=1)
-        with self._lock:
-            self._connected.add(userdata)
-            if len(self._connected) == len(self.clients):
-                self.connected.set()
         logger.info("ingest consumer %s subscribed to %s", userdata, self.topic)
 
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
@@ -135,9 +128,6 @@ class IngestConsumer:
                 self.subscribed.set()
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
-        with self._lock:
-            self._connected.discard(userdata)
-            self.connected.clear()
         if not self.stopping.is_set():
             logger.warning("MQTT connection lost (%s): reconnecting", reason_code)
 
@@ -239,7 +229,7 @@ class IngestConsumer:
                 break
         for item in batch:
             if item.qos > 0:
-                (item.client or self.client).ack(item.mid, item.qos)
+                item.client.ack(item.mid, item.qos)
         self.stats["messages"] += len(batch)
         for result in results:
             self.stats["stored"] += result.stored

@@ -12,7 +12,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -26,7 +25,7 @@ from django.db import connection, connections
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from parvis.core.mqtt import mqtt_client, mqtt_connect
+from parvis.core.mqtt import broker_reachable, mqtt_client, mqtt_connect
 from parvis.sensors.consumer import IngestConsumer
 from parvis.sensors.models import DeadLetter, Observation
 from parvis.testing.services import service_missing
@@ -230,16 +229,6 @@ def test_postgresql_restarting_mid_stream_loses_and_duplicates_nothing(
         publisher.close()
 
 
-def _broker_listening() -> bool:
-    try:
-        with socket.create_connection(
-            (settings.PARVIS_MQTT_HOST, settings.PARVIS_MQTT_PORT), timeout=0.5
-        ):
-            return True
-    except OSError:
-        return False
-
-
 def _mosquitto_stop() -> None:
     pid = int(MOSQUITTO_PID.read_text().strip())
     os.kill(pid, signal.SIGTERM)  # a clean stop saves the persistence file
@@ -248,7 +237,7 @@ def _mosquitto_stop() -> None:
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
-            if not _broker_listening():
+            if not broker_reachable(timeout=0.5):
                 return
         time.sleep(0.05)
     raise AssertionError("Mosquitto did not stop within 15 s")
@@ -261,7 +250,7 @@ def _mosquitto_start() -> None:
         subprocess.run(["/usr/sbin/mosquitto", "-d", "-c", MOSQUITTO_CONF], check=False, timeout=10)  # noqa: S603
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
-            if _broker_listening():
+            if broker_reachable(timeout=0.5):
                 return
             time.sleep(0.1)
     raise AssertionError(
