@@ -94,7 +94,7 @@ class IngestConsumer:
         self.stopping = threading.Event()
         self.subscribed = threading.Event()  # set once the broker acknowledged the subscription
         self.directory = DeviceDirectory(ttl=30.0)
-        self.stats = {"messages": 0, "stored": 0, "duplicates": 0, "dead_letters": 0}
+        self.stats = {"messages": 0, "batches": 0, "stored": 0, "duplicates": 0, "dead_letters": 0}
         ids = [self.client_id] + [f"{self.client_id}-{n}" for n in range(1, connections)]
         self.clients = [self._client(client_id) for client_id in ids]
         self._lock = threading.Lock()
@@ -231,6 +231,7 @@ class IngestConsumer:
             if item.qos > 0:
                 item.client.ack(item.mid, item.qos)
         self.stats["messages"] += len(batch)
+        self.stats["batches"] += 1
         for result in results:
             self.stats["stored"] += result.stored
             self.stats["duplicates"] += result.duplicates

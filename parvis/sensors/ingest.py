@@ -35,6 +35,9 @@ FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 # `Thing.last_seen_at` moves at most this often (health needs it to within a sampling interval).
 SEEN_PRECISION = dt.timedelta(seconds=5)
 TOPIC_PREFIX = "parvis/devices/"
+# Record names resolved to a datastream kept per device ("<bn>no2" -> no2): a gateway's
+# meter ids can be many, so the cache is bounded.
+NAMES_CACHED = 512
 PSEUDONYM_PREFIX = "pseudonym:"
 
 # payload: datastream_ids (set of int) — new observations were stored (alerts listen)
@@ -87,6 +90,7 @@ class DeviceDirectory:
         thing = Thing.objects.filter(key=key).first() if key else None
         if thing is not None:
             thing.streams = {stream.senml_name: stream for stream in thing.datastreams.all()}
+            thing.names = {}  # record name -> (datastream, prefix), filled as names come
         self._cache[key] = (clock.monotonic(), thing)
         return thing
 
@@ -222,9 +226,10 @@ def _message_check(
         batch.letters.append(_letter(message, thing, DeadLetterReason.MALFORMED, str(error)))
         return
     batch.things.add(thing.pk)
+    latest_accepted = message.received_at + FUTURE_TOLERANCE
     for record in records:
         try:
-            _record_accept(thing, record, message, batch)
+            _record_accept(thing, record, latest_accepted, batch)
         except _Rejected as rejected:
             batch.letters.append(_record_letter(message, thing, record, rejected))
 
@@ -249,14 +254,27 @@ def _stream_for(thing: Thing, name: str) -> tuple[Datastream, str]:
     )
 
 
-def _record_accept(thing: Thing, record: Record, message: Message, batch: _Batch) -> None:
+_GOOD, _SUSPECT = int(Quality.GOOD), int(Quality.SUSPECT)
+
+
+def _record_accept(thing: Thing, record: Record, latest_accepted: dt.datetime, batch: _Batch):
+    """Check one record against its datastream and add it to the batch, or raise _Rejected.
+
+    Runs once per observation: the common case (a number, in the datastream's unit or a
+    convertible one, in range) goes straight through.
+    """
     if record.data_value is not None:
         raise _Rejected(
             DeadLetterReason.PRIVACY_REFUSED,
             "binary data (an image?) is never accepted: devices send measurements only",
             redact=True,
         )
-    stream, prefix = _stream_for(thing, record.name)
+    found = thing.names.get(record.name)
+    if found is None:
+        found = _stream_for(thing, record.name)
+        if len(thing.names) < NAMES_CACHED:
+            thing.names[record.name] = found
+    stream, prefix = found
     privacy = stream.privacy_class
     if record.string_value is not None:
         sensitive = privacy in (PrivacyClass.OCCUPANCY, PrivacyClass.COUNTS_ONLY)
@@ -274,10 +292,11 @@ def _record_accept(thing: Thing, record: Record, message: Message, batch: _Batch
     except UnitError as error:
         reason = DeadLetterReason.UNKNOWN_UNIT if error.unknown else DeadLetterReason.UNIT_MISMATCH
         raise _Rejected(reason, str(error)) from None
-    if record.time > message.received_at + FUTURE_TOLERANCE:
+    if record.time > latest_accepted:
+        received_at = latest_accepted - FUTURE_TOLERANCE
         raise _Rejected(
             DeadLetterReason.FUTURE_TIME,
-            f"time {record.time.isoformat()} is after reception {message.received_at.isoformat()}",
+            f"time {record.time.isoformat()} is after reception {received_at.isoformat()}",
         )
     if (stream.valid_min is not None and value < stream.valid_min) or (
         stream.valid_max is not None and value > stream.valid_max
@@ -293,13 +312,13 @@ def _record_accept(thing: Thing, record: Record, message: Message, batch: _Batch
         pseudonym, version = meter_pseudonym(datastream=stream, meter_id=prefix)
         batch.meter_rows.append(store.MeterRow(stream.pk, pseudonym, version, record.time, value))
         return
-    quality = Quality.GOOD
+    quality = _GOOD
     if (stream.expected_min is not None and value < stream.expected_min) or (
         stream.expected_max is not None and value > stream.expected_max
     ):
-        quality = Quality.SUSPECT
+        quality = _SUSPECT
         batch.suspect += 1
-    batch.rows.append(store.Row(stream.pk, record.time, value, int(quality)))
+    batch.rows.append(store.Row(stream.pk, record.time, value, quality))
 
 
 def _record_letter(

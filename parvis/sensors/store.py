@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from parvis.sensors.choices import Resolution
@@ -23,9 +23,12 @@ from parvis.sensors.choices import Resolution
 UTC = dt.UTC
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Row:
-    """One observation to store: datastream id, time (aware), value, quality flag."""
+    """One observation to store: datastream id, time (aware), value, quality flag.
+
+    Not frozen: one is built per observation, and a frozen dataclass costs three times as much.
+    """
 
     datastream_id: int
     time: dt.datetime
@@ -60,6 +63,20 @@ def _array(values: Iterable) -> str:
     return "{" + ",".join(map(_literal, values)) + "}"
 
 
+class _iso_cache(dict):
+    """time -> ISO text, formatted once per distinct time (a batch's rows share few instants;
+    `isoformat` costs more than a microsecond)."""
+
+    def __missing__(self, time: dt.datetime) -> str:
+        text = self[time] = time.isoformat()
+        return text
+
+
+def _text_array(texts: Iterable[str]) -> str:
+    """An array literal of texts that need no quoting (numbers, ISO times, resolution names)."""
+    return "{" + ",".join(texts) + "}"
+
+
 def _literal(value) -> str:
     if isinstance(value, dt.datetime):
         return value.isoformat()
@@ -80,13 +97,32 @@ def day_bucket(value: dt.datetime) -> dt.datetime:
 
 
 def observations_write(rows: Sequence[Row]) -> list[Row]:
-    """Insert the rows not stored yet; return those inserted (first of duplicates in a batch)."""
+    """Insert the rows not stored yet; return those inserted (first of duplicates in a batch).
+
+    On PostgreSQL the rows are first copied straight into the table, in a savepoint: nearly
+    always none is stored yet, and that is as cheap as a write can be. When one is (a message
+    redelivered after a crash), the unique index refuses the copy, the savepoint is rolled
+    back, and the rows go the careful way: staging table, `ON CONFLICT DO NOTHING RETURNING`.
+    """
     if not rows:
         return []
     assert connection.in_atomic_block, "observations are written inside the caller's transaction"
     unique: dict[tuple[int, dt.datetime], Row] = {}
     for row in rows:
         unique.setdefault((row.datastream_id, row.time), row)
+    if _is_postgres():
+        iso = _iso_cache()
+        # One text buffer built with C-level formatting: ~5x faster than write_row.
+        text = "".join(
+            f"{row.datastream_id}\t{iso[row.time]}\t{row.value!r}\t{row.quality}\n"
+            for row in unique.values()
+        )
+        try:
+            with transaction.atomic(), connection.wrap_database_errors:
+                _copy(text, "sensors_observation")
+            return list(unique.values())
+        except IntegrityError:
+            pass  # some are stored already: the careful way
     with connection.cursor() as cursor:
         if _is_postgres():
             cursor.execute(
@@ -94,18 +130,7 @@ def observations_write(rows: Sequence[Row]) -> list[Row]:
                 "(datastream_id bigint, phenomenon_time timestamptz, value double precision, "
                 "quality smallint) ON COMMIT DELETE ROWS"
             )
-            with cursor.cursor.copy(
-                "COPY sensors_observation_in (datastream_id, phenomenon_time, value, quality) "
-                "FROM STDIN"
-            ) as copy:
-                # One text buffer built with C-level formatting: ~5x faster than write_row.
-                copy.write(
-                    "".join(
-                        f"{row.datastream_id}\t{row.time.isoformat()}\t{row.value!r}\t"
-                        f"{row.quality}\n"
-                        for row in unique.values()
-                    )
-                )
+            _copy(text, "sensors_observation_in")
         else:
             cursor.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS sensors_observation_in "
@@ -123,12 +148,20 @@ def observations_write(rows: Sequence[Row]) -> list[Row]:
             "SELECT datastream_id, phenomenon_time, value, quality FROM sensors_observation_in "
             "WHERE true ON CONFLICT DO NOTHING RETURNING datastream_id, phenomenon_time"
         )
-        if _is_postgres() and cursor.rowcount == len(unique):
-            return list(unique.values())  # no repeat: skip loading the returned times
         inserted = cursor.fetchall()
-        if not _is_postgres():
-            cursor.execute("DELETE FROM sensors_observation_in")
+        cursor.execute("DELETE FROM sensors_observation_in")
     return [unique[(datastream_id, _aware(time))] for datastream_id, time in inserted]
+
+
+def _copy(text: str, table: str) -> None:
+    """COPY tab-separated rows of observations into `table` (PostgreSQL)."""
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY {table} (datastream_id, phenomenon_time, value, quality) FROM STDIN"
+        ) as copy,
+    ):
+        copy.write(text)
 
 
 def meter_readings_write(rows: Sequence[MeterRow]) -> list[MeterRow]:
@@ -185,22 +218,33 @@ class Aggregate:
 def aggregate(rows: Iterable[Row]) -> dict[tuple[int, str, dt.datetime], Aggregate]:
     """Hourly and daily aggregates of rows, keyed by (datastream, resolution, bucket)."""
     buckets: dict[tuple[int, str, dt.datetime], Aggregate] = {}
-    days: dict[dt.datetime, dt.datetime] = {}  # hour -> its local day (time zones are slow)
+    # time -> (hour, local day): rows share few instants, and time zones are slow.
+    periods: dict[dt.datetime, tuple[dt.datetime, dt.datetime]] = {}
+    days: dict[dt.datetime, dt.datetime] = {}
+    hour_key, day_key = Resolution.HOUR.value, Resolution.DAY.value
     for row in rows:
-        hour = hour_bucket(row.time)
-        day = days.get(hour)
-        if day is None:
-            day = days[hour] = day_bucket(hour)
-        for resolution, bucket in ((Resolution.HOUR.value, hour), (Resolution.DAY.value, day)):
-            key = (row.datastream_id, resolution, bucket)
+        period = periods.get(row.time)
+        if period is None:
+            hour = hour_bucket(row.time)
+            day = days.get(hour)
+            if day is None:
+                day = days[hour] = day_bucket(hour)
+            period = periods[row.time] = (hour, day)
+        value = row.value
+        for key in (
+            (row.datastream_id, hour_key, period[0]),
+            (row.datastream_id, day_key, period[1]),
+        ):
             current = buckets.get(key)
             if current is None:
-                buckets[key] = Aggregate(1, row.value, row.value, row.value)
+                buckets[key] = Aggregate(1, value, value, value)
             else:
                 current.count += 1
-                current.sum += row.value
-                current.min = min(current.min, row.value)
-                current.max = max(current.max, row.value)
+                current.sum += value
+                if value < current.min:
+                    current.min = value
+                if value > current.max:
+                    current.max = value
     return buckets
 
 
@@ -231,13 +275,13 @@ def rollups_add(buckets: dict[tuple[int, str, dt.datetime], Aggregate]) -> None:
                 "%s::integer[], %s::float8[], %s::float8[], %s::float8[]) "
                 + upsert.format(least="LEAST", greatest="GREATEST"),
                 [
-                    _array(key[0] for key, _ in items),
-                    _array(key[1] for key, _ in items),
-                    _array(key[2] for key, _ in items),
-                    _array(agg.count for _, agg in items),
-                    _array(agg.sum for _, agg in items),
-                    _array(agg.min for _, agg in items),
-                    _array(agg.max for _, agg in items),
+                    _text_array(str(key[0]) for key, _ in items),
+                    _text_array(key[1] for key, _ in items),
+                    _text_array(map(_iso_cache().__getitem__, (key[2] for key, _ in items))),
+                    _text_array(str(agg.count) for _, agg in items),
+                    _text_array(repr(agg.sum) for _, agg in items),
+                    _text_array(repr(agg.min) for _, agg in items),
+                    _text_array(repr(agg.max) for _, agg in items),
                 ],
             )
         else:

@@ -7,6 +7,7 @@ A unit outside this table is unknown: the record goes to the dead-letter store.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 
@@ -82,10 +83,12 @@ class UnitError(ValueError):
         self.unknown = unknown
 
 
+@functools.cache
 def conversion_factor(senml_unit: str, datastream_unit: str) -> float:
     """Factor turning a value in `senml_unit` into the datastream's UCUM unit.
 
-    An empty SenML unit means the datastream's own unit. Raises UnitError.
+    An empty SenML unit means the datastream's own unit. Raises UnitError (not cached: only
+    the factors are, a few pairs, looked up once per observation).
     """
     if not senml_unit:
         return 1.0

@@ -100,6 +100,22 @@ def test_redelivery_stores_nothing_twice_and_leaves_rollups_alone(station):
     assert (hour.count, hour.sum) == (3, 60)
 
 
+def test_a_pack_overlapping_stored_rows_adds_only_the_new_ones(station):
+    """A gateway resending its buffer: some rows are stored already, some are new (on
+    PostgreSQL the fast copy is refused by the unique index and the careful way takes over)."""
+    thing, token = station
+    send(token, no2_pack([10, 20]))
+    again = send(token, no2_pack([10, 20, 30, 40]))
+    assert (again.stored, again.duplicates) == (2, 2)
+    no2 = stream(thing, "no2")
+    stored = Observation.objects.filter(datastream=no2).values_list("value", flat=True)
+    assert sorted(stored) == [10, 20, 30, 40]
+    hour = Rollup.objects.get(datastream=no2, resolution="hour", bucket=T0)
+    assert (hour.count, hour.sum, hour.min, hour.max) == (4, 100, 10, 40)
+    no2.refresh_from_db()
+    assert no2.latest_value == 40
+
+
 def test_a_late_record_does_not_move_the_latest_value_back(station):
     thing, token = station
     send(token, no2_pack([42], start=T0 + dt.timedelta(hours=1)))
