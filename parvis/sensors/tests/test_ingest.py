@@ -351,3 +351,22 @@ def test_the_time_a_device_was_last_heard_moves_without_a_write_per_batch(statio
     thing.refresh_from_db()
     assert thing.last_seen_at > first, "heard a minute later: the time moves"
     assert thing_health(thing) == "online"
+
+
+def test_a_long_running_consumer_skips_the_write_for_devices_it_just_marked(station):
+    """The consumer's device directory remembers when it last wrote a device's time."""
+    from django.test.utils import CaptureQueriesContext
+
+    from parvis.sensors.ingest import DeviceDirectory
+
+    thing, token = station
+    directory = DeviceDirectory(ttl=30.0)
+    send(token, no2_pack([10]), directory=directory)
+    with CaptureQueriesContext(connection) as queries:
+        result = send(
+            token, no2_pack([11], start=T0 + dt.timedelta(minutes=1)), directory=directory
+        )
+    assert result.stored == 1
+    assert not [q for q in queries if "sensors_thing" in q["sql"] and "UPDATE" in q["sql"]]
+    thing.refresh_from_db()
+    assert thing.last_seen_at is not None
