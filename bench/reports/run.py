@@ -459,7 +459,8 @@ def report(targets: list[Target], meta: dict, budget_ms: float) -> str:
         f"Python {meta['machine']['python']}  ",
         f"Code: {meta['source']}  ",
         f"Server: `parvis web` (gunicorn gthread), {meta['processes']} processes x "
-        f"{meta['threads']} threads, config.settings.prod, database {meta['database']}" + "  ",
+        f"{meta['threads']} threads, config.settings.prod, database {meta['database']}, "
+        f"cache {meta.get('cache', 'locmem (per process)')}" + "  ",
         f"Load: wrk, {meta['connections']} connections, {meta['wrk_threads']} wrk threads, "
         f"{meta['duration']} per target after {meta['warmup']} warm-up, same machine (loopback)  ",
         f"Data: `parvis demo` + {data['reports']:,} reports ({data['public_reports']:,} public in "
@@ -598,6 +599,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--pyinstrument", action="store_true", help="with --profile")
     parser.add_argument(
+        "--cache-url",
+        default="",
+        help="the server's PARVIS_CACHE_URL, e.g. redis://127.0.0.1:6379/15 (flushed first): "
+        "a deployment of several processes shares its cache in Redis (docs/operations.md); "
+        "default: the per-process locmem cache",
+    )
+    parser.add_argument(
         "--cached",
         action="store_true",
         help="with --profile: keep the caches between requests (what a warm server does)",
@@ -605,8 +613,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def profile(args, database_url: str) -> None:
+def server_env(database_url: str, cache_url: str) -> dict:
+    """bench/load's production environment, with the cache a deployment would share."""
     env = load.server_env(database_url)
+    if cache_url:
+        import redis
+
+        redis.Redis.from_url(cache_url).flushdb()  # a cold cache, as a server just started
+        env["PARVIS_CACHE_URL"] = cache_url
+    return env
+
+
+def profile(args, database_url: str) -> None:
+    env = server_env(database_url, args.cache_url)
     cmd_args = [str(HERE / "inprocess.py"), "profile", args.profile]
     if args.profile.startswith("/t/"):
         cmd_args.append("--staff")
@@ -644,7 +663,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     stubs = load.collectstatic(database_url)
     # One secret key for the session and the server.
-    env = load.server_env(database_url)
+    env = server_env(database_url, args.cache_url)
     session = staff_session(env)
     log(f"staff session for {session['email']} ({session['cookie_name']}), MFA active")
     targets = build_targets(data, session["cookie"], args.targets)
@@ -681,6 +700,7 @@ def main(argv: list[str] | None = None) -> None:
         "database": "SQLite (WAL)" if database_url.startswith("sqlite:") else "PostgreSQL",
         "processes": args.processes,
         "threads": args.threads,
+        "cache": args.cache_url or "locmem (per process)",
         "connections": args.connections,
         "wrk_threads": args.wrk_threads,
         "duration": args.duration,

@@ -106,11 +106,11 @@ def report_get_public(*, pk: int) -> Report:
     try:
         return (
             Report.objects.visible_to_public()
-            .select_related("category", "district", "territory", "duplicate_of")
+            .select_related("category", "district", "territory")
             .prefetch_related(
                 Prefetch(
                     "events",
-                    queryset=ReportEvent.objects.filter(is_public=True).select_related("author"),
+                    queryset=ReportEvent.objects.filter(is_public=True),
                     to_attr="public_events",
                 ),
                 Prefetch(
