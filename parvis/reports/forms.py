@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from parvis.core.images import MultiplePhotoField
 from parvis.reports.choices import OPEN_STATUSES, Priority, ReportStatus, UpdateChannel
+from parvis.reports.models import Category, ReportingSettings, ResponseTemplate
 from parvis.reports.selectors import ReportFilters
 
 
@@ -320,3 +322,103 @@ class HidePhotoForm(forms.Form):
     def __init__(self, *args, photos, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["photo"].queryset = photos
+
+
+# --- Configuration by the territory's administrators -----------------------------------
+
+
+class CategoryForm(forms.ModelForm):
+    """A category of the territory: what residents can report, who handles it, how fast."""
+
+    class Meta:
+        model = Category
+        fields = [
+            "group",
+            "name",
+            "description",
+            "department",
+            "sla_hours",
+            "default_priority",
+            "anonymous_by_default",
+            "service_code",
+            "is_active",
+        ]
+        help_texts = {
+            "group": _("Categories of a group are listed together, e.g. Roads or Lighting."),
+            "sla_hours": _(
+                "Time allowed from report to resolution. A change applies to reports filed "
+                "after it; reports already filed keep their deadline."
+            ),
+            "service_code": _(
+                "Its identifier for Open311 applications: lower-case letters, digits and "
+                "hyphens, e.g. street-light. Changing it breaks the applications that use it."
+            ),
+            "is_active": _("Untick to stop new reports in this category; past reports keep it."),
+        }
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+        self.fields["department"].empty_label = _("Choose the department")
+        self.fields["sla_hours"].validators.append(MinValueValidator(1))
+        self.fields["sla_hours"].widget.attrs["min"] = 1
+
+    def clean_service_code(self) -> str:
+        code = self.cleaned_data["service_code"]
+        others = Category.objects.filter(territory_id=self.instance.territory_id, service_code=code)
+        if others.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                _("Another category of this territory has this code: choose another one.")
+            )
+        return code
+
+
+class ResponseTemplateForm(forms.ModelForm):
+    """A ready-made public answer, for a status and, optionally, one category."""
+
+    class Meta:
+        model = ResponseTemplate
+        fields = ["title", "status", "category", "text"]
+        help_texts = {
+            "title": _("What agents see in the list of answers."),
+            "category": _("Leave empty to offer it for every category."),
+            "text": _("Sent to the reporter and followers, and shown on the public page."),
+        }
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
+        self.fields["category"].empty_label = _("Every category")
+
+
+class ReportingSettingsForm(forms.ModelForm):
+    """How long personal data is kept, when to ask "is it fixed?", how far to look for
+    similar reports."""
+
+    class Meta:
+        model = ReportingSettings
+        fields = ["contact_retention_days", "fix_check_after_days", "duplicate_radius_m"]
+        help_texts = {
+            "contact_retention_days": _(
+                "After a report is closed, the reporter's contact details and the photos are "
+                "deleted after this many days (between 30 and 1,095)."
+            ),
+            "fix_check_after_days": _("Between 1 and 180 days."),
+            "duplicate_radius_m": _(
+                "Open reports of the same category within this distance are shown before a "
+                "new one is filed (between 10 and 2,000 m)."
+            ),
+        }
+
+    LIMITS = {
+        "contact_retention_days": (30, 1095),
+        "fix_check_after_days": (1, 180),
+        "duplicate_radius_m": (10, 2000),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (low, high) in self.LIMITS.items():
+            field = self.fields[name]
+            field.validators += [MinValueValidator(low), MaxValueValidator(high)]
+            field.widget.attrs.update({"min": low, "max": high})

@@ -22,6 +22,8 @@ rules.add_perm("reports.moderate_report", moderators)
 rules.add_perm("reports.view_reporter_contact", queue_readers)
 rules.add_perm("reports.file_for_resident", handlers)
 rules.add_perm("reports.manage_open311_clients", has_role(Role.TERRITORY_ADMIN))
+# Categories (routing, deadlines), ready-made answers, retention and follow-up settings.
+rules.add_perm("reports.configure_reporting", has_role(Role.SUPERVISOR, Role.TERRITORY_ADMIN))
 
 
 @rules.predicate

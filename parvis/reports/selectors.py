@@ -13,7 +13,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from parvis.reports.choices import OPEN_STATUSES, ReportStatus
-from parvis.reports.models import Category, Open311Client, Report, ReportEvent, ReportPhoto
+from parvis.reports.models import (
+    Category,
+    Open311Client,
+    Report,
+    ReportEvent,
+    ReportPhoto,
+    ResponseTemplate,
+)
 from parvis.territories.selectors import department_list_in
 
 EARTH_RADIUS_M = 6_371_000
@@ -279,8 +286,20 @@ def departments_for_report(*, report):
 
 def response_templates_for(*, report):
     """Ready-made answers for the report's territory, general or for its category."""
-    from parvis.reports.models import ResponseTemplate
-
     return ResponseTemplate.objects.for_territories(_report_scope(report)).filter(
         Q(category__isnull=True) | Q(category=report.category_id)
     )
+
+
+def category_list_for_config(*, territory) -> QuerySet[Category]:
+    """Every category of one territory, closed ones too (its administrators' list)."""
+    return (
+        Category.objects.filter(territory=territory)
+        .select_related("department")
+        .order_by("-is_active", "group", "name")
+    )
+
+
+def response_template_list_for_config(*, territory) -> QuerySet[ResponseTemplate]:
+    """The ready-made answers of one territory, by status then title."""
+    return ResponseTemplate.objects.filter(territory=territory).select_related("category")

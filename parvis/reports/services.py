@@ -32,6 +32,7 @@ from parvis.reports.models import (
     ReportFollower,
     ReportingSettings,
     ReportPhoto,
+    ResponseTemplate,
 )
 from parvis.territories.selectors import district_locate, territory_locate
 
@@ -486,3 +487,90 @@ def reports_ask_if_fixed(*, now=None) -> int:
             report_fix_check_due.send_on_commit(sender=Report, report=report)
             asked += 1
     return asked
+
+
+# --- Configuration by the territory's administrators -----------------------------------
+
+
+def _changes(instance, fields: list[str]) -> dict[str, list[str]]:
+    """field -> [before, after] for the fields an edit changes (what the audit entry keeps)."""
+    if instance.pk is None:
+        return {}
+    stored = type(instance).objects.filter(pk=instance.pk).values(*fields).first() or {}
+    return {
+        name: [str(stored.get(name)), str(getattr(instance, name))]
+        for name in fields
+        if name in stored and stored[name] != getattr(instance, name)
+    }
+
+
+@transaction.atomic
+def category_save(*, category: Category, actor) -> Category:
+    """Create or change a category of a territory; the audit log keeps what changed.
+
+    A new deadline (`sla_hours`) applies to reports filed from now on: deadlines already set
+    are commitments made to residents.
+    """
+    category.full_clean()
+    creating = category.pk is None
+    fields = ["name", "group", "service_code", "department_id", "sla_hours"]
+    fields += ["default_priority", "anonymous_by_default", "is_active"]
+    changes = _changes(category, fields)
+    category.save()
+    audit(
+        actor=actor,
+        action=AuditAction.STAFF_ACTION,
+        verb="category_create" if creating else "category_update",
+        target=category,
+        territory=category.territory,
+        detail={"changes": changes} if changes else None,
+    )
+    return category
+
+
+@transaction.atomic
+def response_template_save(*, template: ResponseTemplate, actor) -> ResponseTemplate:
+    """Create or change a ready-made answer of a territory."""
+    template.full_clean()
+    creating = template.pk is None
+    template.save()
+    audit(
+        actor=actor,
+        action=AuditAction.STAFF_ACTION,
+        verb="response_template_create" if creating else "response_template_update",
+        target=template,
+        territory=template.territory,
+    )
+    return template
+
+
+@transaction.atomic
+def response_template_delete(*, template: ResponseTemplate, actor) -> None:
+    """Remove a ready-made answer (answers already sent stay in the reports' timelines)."""
+    audit(
+        actor=actor,
+        action=AuditAction.STAFF_ACTION,
+        verb="response_template_delete",
+        target=template,
+        territory=template.territory,
+        detail={"title": template.title},
+    )
+    template.delete()
+
+
+@transaction.atomic
+def reporting_settings_save(*, settings: ReportingSettings, actor) -> ReportingSettings:
+    """Change how a territory runs reporting (retention, follow-up, duplicates), audited."""
+    fields = ["contact_retention_days", "fix_check_after_days", "duplicate_radius_m"]
+    changes = _changes(settings, fields)
+    settings.full_clean()
+    settings.save()
+    audit(
+        actor=actor,
+        action=AuditAction.STAFF_ACTION,
+        verb="reporting_settings_update",
+        target=settings,
+        territory=settings.territory,
+        detail={"changes": changes} if changes else None,
+    )
+    return settings

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from parvis.reports import staff_views, views
+from parvis.reports import config_views, staff_views, views
 
 app_name = "reports"
 
@@ -18,6 +18,32 @@ urlpatterns = [
         "t/<slug:territory_slug>/signalements/nouveau/",
         staff_views.report_new_assisted,
         name="new_assisted",
+    ),
+    path("t/<slug:territory_slug>/signalements/reglages/", config_views.config, name="config"),
+    path(
+        "t/<slug:territory_slug>/signalements/reglages/categories/nouvelle/",
+        config_views.category_edit,
+        name="config_category_new",
+    ),
+    path(
+        "t/<slug:territory_slug>/signalements/reglages/categories/<int:category_pk>/",
+        config_views.category_edit,
+        name="config_category",
+    ),
+    path(
+        "t/<slug:territory_slug>/signalements/reglages/reponses/nouvelle/",
+        config_views.template_edit,
+        name="config_template_new",
+    ),
+    path(
+        "t/<slug:territory_slug>/signalements/reglages/reponses/<int:template_pk>/",
+        config_views.template_edit,
+        name="config_template",
+    ),
+    path(
+        "t/<slug:territory_slug>/signalements/reglages/reponses/<int:template_pk>/supprimer/",
+        config_views.template_delete,
+        name="config_template_delete",
     ),
     path(
         "t/<slug:territory_slug>/signalements/<int:pk>/",

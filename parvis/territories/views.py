@@ -59,6 +59,7 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
 # sees only what their roles open (the pages themselves answer 404 to anyone else).
 STAFF_AREAS = [
     ("reports.view_queue", "reports:queue", _("Reports to handle")),
+    ("reports.configure_reporting", "reports:config", _("Reporting: categories and settings")),
     ("sensors.view_operations", "sensors:staff_list", _("Devices and sensors")),
     ("budgets.enter_paper_ballot", "budgets:staff_list", _("Participatory budgets")),
     ("accounts.view_membership", "accounts:membership_list", _("Team and roles")),

@@ -74,6 +74,23 @@ def _demo_budget_project_pk() -> int:
     )
 
 
+def _demo_category_pk() -> int:
+    from parvis.reports.models import Category
+
+    return Category.objects.filter(territory__slug="brune-les-moulins").order_by("pk").first().pk
+
+
+def _demo_response_template_pk() -> int:
+    from parvis.reports.models import ResponseTemplate
+
+    return (
+        ResponseTemplate.objects.filter(territory__slug="brune-les-moulins")
+        .order_by("pk")
+        .first()
+        .pk
+    )
+
+
 # Values for URL arguments, taken from the demo territory (parvis.demo.seed); callables are
 # evaluated against the demo data.
 SAMPLE_KWARGS = {
@@ -85,6 +102,8 @@ SAMPLE_KWARGS = {
     "budget_slug": "budget-participatif-brune-2026",
     "envelope_pk": _demo_budget_envelope_pk,
     "project_pk": _demo_budget_project_pk,
+    "category_pk": _demo_category_pk,
+    "template_pk": _demo_response_template_pk,
 }
 # Further states of a page reached with a query string.
 EXTRA_QUERIES = {
@@ -134,6 +153,7 @@ EXCLUDED = {
     "reports:thank": "POST-only action (its form is on the report page)",
     "reports:fix_check": "POST-only action (its form is on the report page)",
     "reports:staff_action": "POST-only actions (their forms are on the staff report page)",
+    "reports:config_template_delete": "POST-only action (its form is on the answer's page)",
     "budgets:comment": "POST-only action (its form is on the project page)",
     "budgets:photo": "an image, not a page",
     "budgets:staff_comment_hide": "POST-only action (its form is on the project page)",

@@ -82,3 +82,28 @@ def test_the_list_map_shows_the_reports_of_the_feed(page, resident, commune_a):
     page.locator(".leaflet-interactive").nth(2).wait_for()
     assert page.locator(".leaflet-interactive").count() == 3
     assert failed == []
+
+
+def test_an_administrator_adds_a_category_without_javascript(page_nojs, live_server, commune_a):
+    from parvis.reports.models import Category
+    from parvis.testing.factories import DepartmentFactory
+
+    tab = page_nojs
+    DepartmentFactory(territory=commune_a, name="Voirie")
+    log_in_browser(tab, live_server, staff_user(territory=commune_a, role=Role.TERRITORY_ADMIN))
+    tab.goto(f"/t/{commune_a.slug}/agents/")
+    tab.get_by_role("link", name="Signalements : catégories et réglages").click()
+    tab.get_by_role("link", name="Nouvelle catégorie").click()
+    tab.locator("#id_group").fill("Voirie")
+    tab.locator("#id_name").fill("Trottoir abîmé")
+    tab.get_by_label("Service compétent").select_option(label="Voirie")
+    tab.locator("#id_sla_hours").fill("0")
+    tab.locator("#id_service_code").fill("trottoir")
+    tab.get_by_role("button", name="Enregistrer").click()
+    assert tab.locator("#id_sla_hours_error").is_visible()  # refused, the rest kept
+    assert tab.locator("#id_name").input_value() == "Trottoir abîmé"
+    tab.locator("#id_sla_hours").fill("48")
+    tab.get_by_role("button", name="Enregistrer").click()
+    table = tab.get_by_role("table", name="Catégories de signalements")
+    assert "Voirie — Trottoir abîmé" in table.inner_text()
+    assert Category.objects.get(service_code="trottoir").sla_hours == 48

@@ -1,0 +1,148 @@
+"""Staff pages where a territory's administrators configure reporting: categories (routing
+and deadlines), ready-made answers, retention and follow-up settings.
+
+Every look-up is scoped to the territory in the URL and to the `reports.configure_reporting`
+permission: another territory's objects, or a member without the role, get a 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from parvis.reports import forms
+from parvis.reports.models import Category, ResponseTemplate
+from parvis.reports.selectors import (
+    category_list_for_config,
+    category_list_for_place,
+    response_template_list_for_config,
+)
+from parvis.reports.services import (
+    category_save,
+    reporting_settings,
+    reporting_settings_save,
+    response_template_delete,
+    response_template_save,
+)
+from parvis.territories.selectors import department_list, territory_get_public
+
+PERMISSION = "reports.configure_reporting"
+
+
+def _territory(request: HttpRequest, slug: str):
+    territory = territory_get_public(slug=slug)
+    if not request.user.has_perm(PERMISSION, territory):
+        raise Http404
+    return territory
+
+
+def _saved(request: HttpRequest, form, save) -> bool:
+    """Run the service on a valid form; its validation errors go back onto the form."""
+    if not form.is_valid():
+        return False
+    try:
+        save(form.instance)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    return True
+
+
+@login_required
+def config(request: HttpRequest, territory_slug: str) -> HttpResponse:
+    """The overview: the settings form, the categories and the ready-made answers."""
+    territory = _territory(request, territory_slug)
+    settings = reporting_settings(territory=territory)
+    form = forms.ReportingSettingsForm(request.POST or None, instance=settings)
+    if request.method == "POST" and _saved(
+        request, form, lambda s: reporting_settings_save(settings=s, actor=request.user)
+    ):
+        messages.success(request, _("The settings are saved."))
+        return redirect("reports:config", territory_slug=territory.slug)
+    context = {
+        "territory": territory,
+        "form": form,
+        "categories": category_list_for_config(territory=territory),
+        "templates": response_template_list_for_config(territory=territory),
+    }
+    return render(request, "reports/config.html", context)
+
+
+@login_required
+def category_edit(request: HttpRequest, territory_slug: str, category_pk: int | None = None):
+    territory = _territory(request, territory_slug)
+    category = (
+        get_object_or_404(Category.objects.filter(territory=territory), pk=category_pk)
+        if category_pk is not None
+        else Category(territory=territory)
+    )
+    form = forms.CategoryForm(
+        request.POST or None, instance=category, departments=department_list(territory=territory)
+    )
+    if request.method == "POST" and _saved(
+        request, form, lambda c: category_save(category=c, actor=request.user)
+    ):
+        messages.success(request, _("The category “%(name)s” is saved.") % {"name": category.name})
+        return redirect("reports:config", territory_slug=territory.slug)
+    return render(
+        request,
+        "reports/config_form.html",
+        {
+            "territory": territory,
+            "form": form,
+            "title": _("Change a category") if category_pk else _("New category"),
+        },
+    )
+
+
+@login_required
+def template_edit(request: HttpRequest, territory_slug: str, template_pk: int | None = None):
+    territory = _territory(request, territory_slug)
+    template = (
+        get_object_or_404(ResponseTemplate.objects.filter(territory=territory), pk=template_pk)
+        if template_pk is not None
+        else ResponseTemplate(territory=territory)
+    )
+    form = forms.ResponseTemplateForm(
+        request.POST or None,
+        instance=template,
+        categories=category_list_for_place(territory=territory),
+    )
+    if request.method == "POST" and _saved(
+        request, form, lambda t: response_template_save(template=t, actor=request.user)
+    ):
+        messages.success(request, _("The answer “%(title)s” is saved.") % {"title": template.title})
+        return redirect("reports:config", territory_slug=territory.slug)
+    return render(
+        request,
+        "reports/config_form.html",
+        {
+            "territory": territory,
+            "form": form,
+            "title": _("Change a ready-made answer") if template_pk else _("New ready-made answer"),
+            "delete_action": reverse(
+                "reports:config_template_delete",
+                kwargs={"territory_slug": territory.slug, "template_pk": template.pk},
+            )
+            if template.pk
+            else "",
+        },
+    )
+
+
+@login_required
+@require_POST
+def template_delete(request: HttpRequest, territory_slug: str, template_pk: int) -> HttpResponse:
+    territory = _territory(request, territory_slug)
+    template = get_object_or_404(
+        ResponseTemplate.objects.filter(territory=territory), pk=template_pk
+    )
+    response_template_delete(template=template, actor=request.user)
+    messages.success(request, _("The answer “%(title)s” is deleted.") % {"title": template.title})
+    return redirect("reports:config", territory_slug=territory.slug)
