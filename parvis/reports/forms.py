@@ -10,6 +10,7 @@ from parvis.core.images import MultiplePhotoField
 from parvis.reports.choices import OPEN_STATUSES, Priority, ReportStatus, UpdateChannel
 from parvis.reports.models import Category, ReportingSettings, ResponseTemplate
 from parvis.reports.selectors import ReportFilters
+from parvis.territories.selectors import territory_scope_ids
 
 
 class PlaceForm(forms.Form):
@@ -364,11 +365,14 @@ class CategoryForm(forms.ModelForm):
         self.fields["sla_hours"].widget.attrs["min"] = 1
 
     def clean_service_code(self) -> str:
+        """Unique where Open311 lists it: a commune's services include its EPCI's."""
         code = self.cleaned_data["service_code"]
-        others = Category.objects.filter(territory_id=self.instance.territory_id, service_code=code)
+        territory = self.instance.territory
+        shared = territory_scope_ids(territory=territory) | {territory.parent_id}
+        others = Category.objects.filter(territory_id__in=shared - {None}, service_code=code)
         if others.exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(
-                _("Another category of this territory has this code: choose another one.")
+                _("Another category offered here has this code: choose another one.")
             )
         return code
 

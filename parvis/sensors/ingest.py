@@ -171,8 +171,12 @@ def _things_seen(things: Iterable[Thing]) -> None:
     Thing.objects.filter(pk__in=[thing.pk for thing in due]).filter(
         Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=now - SEEN_PRECISION)
     ).update(last_seen_at=now)
-    for thing in due:
-        thing.last_seen_at = now
+
+    def remember() -> None:  # only once written: a rolled-back batch leaves them due
+        for thing in due:
+            thing.last_seen_at = now
+
+    transaction.on_commit(remember)
 
 
 def dead_letter_for_error(message: Message, error: Exception) -> DeadLetter:

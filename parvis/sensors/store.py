@@ -1,9 +1,11 @@
 """The observations store: the one seam where SQLite and PostgreSQL differ.
 
-Batch writes go through a temporary staging table (COPY on PostgreSQL, executemany on SQLite),
-then one `INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING` moves the new rows in: rows
-already stored (a redelivered MQTT message) are skipped, and only the rows really inserted feed
-the rollups, so redelivery never counts twice. Callers hold the transaction.
+Batch writes on PostgreSQL COPY the rows straight into the table inside a savepoint; when the
+unique index refuses them (a redelivered MQTT message), the savepoint is rolled back and the
+rows go through a temporary staging table and one `INSERT ... SELECT ... ON CONFLICT DO
+NOTHING RETURNING`, as they always do on SQLite (filled with executemany there): rows already
+stored are skipped, and only the rows really inserted feed the rollups, so redelivery never
+counts twice. Callers hold the transaction.
 
 On PostgreSQL `sensors_observation` is partitioned by month (migration 0002); partitions are
 created ahead of the data by `partitions_ensure`.
@@ -63,7 +65,7 @@ def _array(values: Iterable) -> str:
     return "{" + ",".join(map(_literal, values)) + "}"
 
 
-class _iso_cache(dict):
+class _IsoTexts(dict):
     """time -> ISO text, formatted once per distinct time (a batch's rows share few instants;
     `isoformat` costs more than a microsecond)."""
 
@@ -111,7 +113,7 @@ def observations_write(rows: Sequence[Row]) -> list[Row]:
     for row in rows:
         unique.setdefault((row.datastream_id, row.time), row)
     if _is_postgres():
-        iso = _iso_cache()
+        iso = _IsoTexts()
         # One text buffer built with C-level formatting: ~5x faster than write_row.
         text = "".join(
             f"{row.datastream_id}\t{iso[row.time]}\t{row.value!r}\t{row.quality}\n"
@@ -277,7 +279,7 @@ def rollups_add(buckets: dict[tuple[int, str, dt.datetime], Aggregate]) -> None:
                 [
                     _text_array(str(key[0]) for key, _ in items),
                     _text_array(key[1] for key, _ in items),
-                    _text_array(map(_iso_cache().__getitem__, (key[2] for key, _ in items))),
+                    _text_array(map(_IsoTexts().__getitem__, (key[2] for key, _ in items))),
                     _text_array(str(agg.count) for _, agg in items),
                     _text_array(repr(agg.sum) for _, agg in items),
                     _text_array(repr(agg.min) for _, agg in items),

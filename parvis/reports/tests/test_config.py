@@ -99,9 +99,23 @@ def test_a_taken_service_code_is_refused_and_the_form_keeps_what_was_typed(
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Une autre catégorie de ce territoire a ce code" in page
+    assert "Une autre catégorie proposée ici a ce code" in page
     assert "Dalles descellées" in page and 'value="Trottoir abîmé"' in page
     assert Category.objects.filter(service_code="trottoir").count() == 1
+
+
+def test_a_commune_cannot_take_a_service_code_of_its_intercommunalite(
+    client, admin_a, commune_a, epci, roads
+):
+    """A commune's Open311 service list includes its EPCI's categories: codes must differ."""
+    CategoryFactory(territory=epci, service_code="dechets")
+    response = client.post(
+        f"/t/{commune_a.slug}/signalements/reglages/categories/nouvelle/",
+        category_data(roads, service_code="dechets"),
+    )
+    assert response.status_code == 200
+    assert "Une autre catégorie proposée ici a ce code" in response.content.decode()
+    assert Category.objects.filter(service_code="dechets").count() == 1
 
 
 def test_a_category_only_takes_a_department_of_its_territory(client, admin_a, commune_a, commune_b):

@@ -353,15 +353,19 @@ def test_the_time_a_device_was_last_heard_moves_without_a_write_per_batch(statio
     assert thing_health(thing) == "online"
 
 
-def test_a_long_running_consumer_skips_the_write_for_devices_it_just_marked(station):
-    """The consumer's device directory remembers when it last wrote a device's time."""
+def test_a_long_running_consumer_skips_the_write_for_devices_it_just_marked(
+    station, django_capture_on_commit_callbacks
+):
+    """The consumer's device directory remembers when it last wrote a device's time (once
+    the batch committed)."""
     from django.test.utils import CaptureQueriesContext
 
     from parvis.sensors.ingest import DeviceDirectory
 
     thing, token = station
     directory = DeviceDirectory(ttl=30.0)
-    send(token, no2_pack([10]), directory=directory)
+    with django_capture_on_commit_callbacks(execute=True):
+        send(token, no2_pack([10]), directory=directory)
     with CaptureQueriesContext(connection) as queries:
         result = send(
             token, no2_pack([11], start=T0 + dt.timedelta(minutes=1)), directory=directory
