@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from parvis.core import staff_areas
+from parvis.core.staff_areas import StaffArea
+
 
 class PrivacyConfig(AppConfig):
     name = "parvis.privacy"
@@ -13,3 +16,6 @@ class PrivacyConfig(AppConfig):
         from parvis.privacy.services import audit_entry_create
 
         set_audit_sink(audit_entry_create)
+        staff_areas.register(
+            StaffArea("privacy.view_audit", "privacy:audit_list", _("Access log"), order=60)
+        )

@@ -7,11 +7,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 
 from parvis.core.accessibility import RGAA_CRITERIA_COUNT, accessibility_audit
 from parvis.core.caching import public_page_cache
 from parvis.core.scoping import get_object_for_user_or_404
+from parvis.core.staff_areas import staff_areas
 from parvis.territories.models import Department
 from parvis.territories.selectors import (
     department_list,
@@ -57,16 +57,6 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
 
 # What the staff area links to: (permission on the territory, URL name, title). Each person
 # sees only what their roles open (the pages themselves answer 404 to anyone else).
-STAFF_AREAS = [
-    ("reports.view_queue", "reports:queue", _("Reports to handle")),
-    ("reports.configure_reporting", "reports:config", _("Reporting: categories and settings")),
-    ("sensors.view_operations", "sensors:staff_list", _("Devices and sensors")),
-    ("budgets.enter_paper_ballot", "budgets:staff_list", _("Participatory budgets")),
-    ("accounts.view_membership", "accounts:membership_list", _("Team and roles")),
-    ("privacy.view_audit", "privacy:audit_list", _("Access log")),
-]
-
-
 @login_required
 def staff_area(request: HttpRequest, territory_slug: str) -> HttpResponse:
     territory = territory_get_public(slug=territory_slug)
@@ -75,9 +65,9 @@ def staff_area(request: HttpRequest, territory_slug: str) -> HttpResponse:
     context = {
         "territory": territory,
         "areas": [
-            (title, reverse(url_name, kwargs={"territory_slug": territory.slug}))
-            for perm, url_name, title in STAFF_AREAS
-            if request.user.has_perm(perm, territory)
+            (area.title, reverse(area.url_name, kwargs={"territory_slug": territory.slug}))
+            for area in staff_areas()
+            if request.user.has_perm(area.permission, territory)
         ],
         "departments": department_list(territory=territory),
         "districts": district_list(territory=territory, with_area=False),
