@@ -115,3 +115,30 @@ def test_a_consumer_with_several_connections_stores_everything_once(air_station,
 def test_several_connections_need_a_share_group():
     with pytest.raises(ValueError, match="share group"):
         IngestConsumer(client_id="x", group=None, connections=2)
+
+
+def test_the_command_reports_its_progress_while_it_runs(consumer, air_station):
+    """`parvis ingest --progress N` prints the counts as JSON lines (what operators and the
+    ingestion bench watch), with stored rows counted once committed."""
+    import io
+
+    from django.core.management.base import OutputWrapper
+
+    from parvis.sensors.management.commands.ingest import Command
+
+    thing, token = air_station
+    out = io.StringIO()
+    command = Command(stdout=OutputWrapper(out))
+    reporter = threading.Thread(target=command._report_progress, args=(consumer, 0.05))
+    reporter.start()
+    publish(thing.topic, [[{"bn": f"{thing.key}:", "n": "no2", "v": 21}]], token=token)
+
+    def last_progress():
+        lines = [line for line in out.getvalue().splitlines() if line.startswith("Progress: ")]
+        return json.loads(lines[-1].removeprefix("Progress: ")) if lines else {}
+
+    assert wait_for(lambda: last_progress().get("stored") == 1)
+    assert last_progress()["messages"] == 1 and last_progress()["batches"] == 1
+    consumer.stopping.set()
+    reporter.join(2)
+    assert not reporter.is_alive(), "the reporter stops with the consumer"

@@ -1,5 +1,6 @@
 """`parvis ingest`: consume device messages from MQTT and store them (scale out: run more)."""
 
+import json
 import signal
 import threading
 
@@ -28,14 +29,24 @@ class Command(BaseCommand):
             type=int,
             default=1,
             help="Connections to the broker, all in the share group, feeding the same batches: "
-            "the broker's in-flight window is per connection (Mosquitto: 20 by default).",
+            "the broker's in-flight window is per connection (for brokers that cap it).",
         )
         parser.add_argument("--batch-size", type=int, default=500, help="Messages per write.")
         parser.add_argument(
             "--max-wait", type=float, default=0.05, help="Seconds a batch waits to fill."
         )
+        parser.add_argument(
+            "--progress",
+            type=float,
+            default=0,
+            metavar="SECONDS",
+            help="Print the counts (messages, batches, stored, duplicates, dead letters) as a "
+            "JSON line every SECONDS (default 0: only when stopping).",
+        )
 
-    def handle(self, *args, client_id, group, connections, batch_size, max_wait, **options) -> None:
+    def handle(
+        self, *args, client_id, group, connections, batch_size, max_wait, progress, **options
+    ) -> None:
         if connections > 1 and not group:
             raise CommandError("--connections above 1 needs a share group (--group).")
         consumer = IngestConsumer(
@@ -50,6 +61,10 @@ class Command(BaseCommand):
                 signal.signal(signum, lambda *_: consumer.stopping.set())
         self.stdout.write(f"Ingesting from {consumer.topic} as {consumer.client_id}")
         threading.Thread(target=self._report_subscription, args=(consumer,), daemon=True).start()
+        if progress > 0:
+            threading.Thread(
+                target=self._report_progress, args=(consumer, progress), daemon=True
+            ).start()
         consumer.run()
         self.stdout.write(f"Stopped: {consumer.stats}")
 
@@ -60,3 +75,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"Subscribed to {consumer.topic}")
                 self.stdout.flush()
                 return
+
+    def _report_progress(self, consumer: IngestConsumer, every: float) -> None:
+        """`Progress: {...}` every `every` seconds; "stored" counts committed rows only."""
+        while not consumer.stopping.wait(every):
+            self.stdout.write(f"Progress: {json.dumps(dict(consumer.stats))}")
+            self.stdout.flush()
