@@ -54,6 +54,23 @@ def _saved(request: HttpRequest, form, save) -> bool:
     return True
 
 
+def _object_or_new(model, territory, pk: int | None):
+    """The territory's object `pk` (404 if another territory's), or a new one for it."""
+    if pk is None:
+        return model(territory=territory)
+    return get_object_or_404(model.objects.filter(territory=territory), pk=pk)
+
+
+def _form_page(request: HttpRequest, territory, form, save, saved: str, **context):
+    """An edit page: save a valid form and go back to the overview, or show the form again
+    with what was typed and why it was refused."""
+    if request.method == "POST" and _saved(request, form, save):
+        messages.success(request, saved % {"name": str(form.instance)})
+        return redirect("reports:config", territory_slug=territory.slug)
+    context.update(territory=territory, form=form)
+    return render(request, "reports/config_form.html", context)
+
+
 @login_required
 def config(request: HttpRequest, territory_slug: str) -> HttpResponse:
     """The overview: the settings form, the categories and the ready-made answers."""
@@ -77,62 +94,41 @@ def config(request: HttpRequest, territory_slug: str) -> HttpResponse:
 @login_required
 def category_edit(request: HttpRequest, territory_slug: str, category_pk: int | None = None):
     territory = _territory(request, territory_slug)
-    category = (
-        get_object_or_404(Category.objects.filter(territory=territory), pk=category_pk)
-        if category_pk is not None
-        else Category(territory=territory)
-    )
+    category = _object_or_new(Category, territory, category_pk)
     form = forms.CategoryForm(
         request.POST or None, instance=category, departments=department_list(territory=territory)
     )
-    if request.method == "POST" and _saved(
-        request, form, lambda c: category_save(category=c, actor=request.user)
-    ):
-        messages.success(request, _("The category “%(name)s” is saved.") % {"name": category.name})
-        return redirect("reports:config", territory_slug=territory.slug)
-    return render(
+    return _form_page(
         request,
-        "reports/config_form.html",
-        {
-            "territory": territory,
-            "form": form,
-            "title": _("Change a category") if category_pk else _("New category"),
-        },
+        territory,
+        form,
+        lambda c: category_save(category=c, actor=request.user),
+        _("The category “%(name)s” is saved."),
+        title=_("Change a category") if category.pk else _("New category"),
     )
 
 
 @login_required
 def template_edit(request: HttpRequest, territory_slug: str, template_pk: int | None = None):
     territory = _territory(request, territory_slug)
-    template = (
-        get_object_or_404(ResponseTemplate.objects.filter(territory=territory), pk=template_pk)
-        if template_pk is not None
-        else ResponseTemplate(territory=territory)
-    )
+    template = _object_or_new(ResponseTemplate, territory, template_pk)
     form = forms.ResponseTemplateForm(
         request.POST or None,
         instance=template,
         categories=category_list_for_place(territory=territory),
     )
-    if request.method == "POST" and _saved(
-        request, form, lambda t: response_template_save(template=t, actor=request.user)
-    ):
-        messages.success(request, _("The answer “%(title)s” is saved.") % {"title": template.title})
-        return redirect("reports:config", territory_slug=territory.slug)
-    return render(
+    delete_action = template.pk and reverse(
+        "reports:config_template_delete",
+        kwargs={"territory_slug": territory.slug, "template_pk": template.pk},
+    )
+    return _form_page(
         request,
-        "reports/config_form.html",
-        {
-            "territory": territory,
-            "form": form,
-            "title": _("Change a ready-made answer") if template_pk else _("New ready-made answer"),
-            "delete_action": reverse(
-                "reports:config_template_delete",
-                kwargs={"territory_slug": territory.slug, "template_pk": template.pk},
-            )
-            if template.pk
-            else "",
-        },
+        territory,
+        form,
+        lambda t: response_template_save(template=t, actor=request.user),
+        _("The answer “%(name)s” is saved."),
+        title=_("Change a ready-made answer") if template.pk else _("New ready-made answer"),
+        delete_action=delete_action,
     )
 
 
@@ -140,9 +136,7 @@ def template_edit(request: HttpRequest, territory_slug: str, template_pk: int | 
 @require_POST
 def template_delete(request: HttpRequest, territory_slug: str, template_pk: int) -> HttpResponse:
     territory = _territory(request, territory_slug)
-    template = get_object_or_404(
-        ResponseTemplate.objects.filter(territory=territory), pk=template_pk
-    )
+    template = _object_or_new(ResponseTemplate, territory, template_pk)
     response_template_delete(template=template, actor=request.user)
-    messages.success(request, _("The answer “%(title)s” is deleted.") % {"title": template.title})
+    messages.success(request, _("The answer “%(name)s” is deleted.") % {"name": template.title})
     return redirect("reports:config", territory_slug=territory.slug)
