@@ -17,14 +17,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from parvis.reports import forms
-from parvis.reports.models import Category, ResponseTemplate
+from parvis.reports.models import Category, Open311Client, ResponseTemplate
+from parvis.reports.open311_services import open311_client_deactivate
 from parvis.reports.selectors import (
     category_list_for_config,
     category_list_for_place,
+    open311_client_list,
     response_template_list_for_config,
 )
 from parvis.reports.services import (
     category_save,
+    open311_client_create,
     reporting_settings,
     reporting_settings_save,
     response_template_delete,
@@ -33,11 +36,12 @@ from parvis.reports.services import (
 from parvis.territories.selectors import department_list, territory_get_public
 
 PERMISSION = "reports.configure_reporting"
+OPEN311_PERMISSION = "reports.manage_open311_clients"
 
 
-def _territory(request: HttpRequest, slug: str):
+def _territory(request: HttpRequest, slug: str, permission: str = PERMISSION):
     territory = territory_get_public(slug=slug)
-    if not request.user.has_perm(PERMISSION, territory):
+    if not request.user.has_perm(permission, territory):
         raise Http404
     return territory
 
@@ -87,6 +91,9 @@ def config(request: HttpRequest, territory_slug: str) -> HttpResponse:
         "form": form,
         "categories": category_list_for_config(territory=territory),
         "templates": response_template_list_for_config(territory=territory),
+        "open311_clients": open311_client_list(territory=territory)
+        if request.user.has_perm(OPEN311_PERMISSION, territory)
+        else None,
     }
     return render(request, "reports/config.html", context)
 
@@ -140,3 +147,46 @@ def template_delete(request: HttpRequest, territory_slug: str, template_pk: int)
     response_template_delete(template=template, actor=request.user)
     messages.success(request, _("The answer “%(name)s” is deleted.") % {"name": template.title})
     return redirect("reports:config", territory_slug=territory.slug)
+
+
+@login_required
+def open311_client_new(request: HttpRequest, territory_slug: str) -> HttpResponse:
+    """Register an Open311 application; its key is shown on the answer, once, never again."""
+    territory = _territory(request, territory_slug, OPEN311_PERMISSION)
+    form = forms.Open311ClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client, key = open311_client_create(
+                territory=territory, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            response = render(
+                request,
+                "reports/config_open311_key.html",
+                {"territory": territory, "client": client, "key": key},
+            )
+            response["Cache-Control"] = "no-store"  # the key must not stay in any cache
+            return response
+    return render(
+        request,
+        "reports/config_form.html",
+        {"territory": territory, "form": form, "title": _("Register an Open311 application")},
+    )
+
+
+@login_required
+@require_POST
+def open311_client_revoke(request: HttpRequest, territory_slug: str, client_pk: int):
+    territory = _territory(request, territory_slug, OPEN311_PERMISSION)
+    client = get_object_or_404(Open311Client.objects.filter(territory=territory), pk=client_pk)
+    open311_client_deactivate(client=client, actor=request.user)
+    messages.success(
+        request,
+        _("The key of “%(name)s” is revoked: it can no longer file reports.")
+        % {"name": client.name},
+    )
+    return redirect(
+        reverse("reports:config", kwargs={"territory_slug": territory.slug}) + "#open311"
+    )

@@ -426,3 +426,17 @@ class ReportingSettingsForm(forms.ModelForm):
             field = self.fields[name]
             field.validators += [MinValueValidator(low), MaxValueValidator(high)]
             field.widget.attrs.update({"min": low, "max": high})
+
+
+class Open311ClientForm(forms.Form):
+    """An application allowed to file reports through Open311 (its key is generated)."""
+
+    name = forms.CharField(
+        label=_("Application"),
+        max_length=150,
+        help_text=_("As residents know it, e.g. the town's app or a FixMyStreet instance."),
+    )
+    contact_email = forms.EmailField(
+        label=_("Developer contact"),
+        help_text=_("Who to warn when the key is revoked or the API changes."),
+    )

@@ -303,3 +303,8 @@ def category_list_for_config(*, territory) -> QuerySet[Category]:
 def response_template_list_for_config(*, territory) -> QuerySet[ResponseTemplate]:
     """The ready-made answers of one territory, by status then title."""
     return ResponseTemplate.objects.filter(territory=territory).select_related("category")
+
+
+def open311_client_list(*, territory) -> QuerySet[Open311Client]:
+    """The applications registered for one territory, active first, newest first."""
+    return Open311Client.objects.filter(territory=territory).order_by("-is_active", "-created_at")

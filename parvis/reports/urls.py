@@ -46,6 +46,16 @@ urlpatterns = [
         name="config_template_delete",
     ),
     path(
+        "t/<slug:territory_slug>/signalements/reglages/open311/nouvelle/",
+        config_views.open311_client_new,
+        name="config_open311_new",
+    ),
+    path(
+        "t/<slug:territory_slug>/signalements/reglages/open311/<int:client_pk>/revoquer/",
+        config_views.open311_client_revoke,
+        name="config_open311_revoke",
+    ),
+    path(
         "t/<slug:territory_slug>/signalements/<int:pk>/",
         staff_views.staff_detail,
         name="staff_detail",

@@ -154,6 +154,7 @@ EXCLUDED = {
     "reports:fix_check": "POST-only action (its form is on the report page)",
     "reports:staff_action": "POST-only actions (their forms are on the staff report page)",
     "reports:config_template_delete": "POST-only action (its form is on the answer's page)",
+    "reports:config_open311_revoke": "POST-only action (its form is on the settings page)",
     "budgets:comment": "POST-only action (its form is on the project page)",
     "budgets:photo": "an image, not a page",
     "budgets:staff_comment_hide": "POST-only action (its form is on the project page)",

@@ -201,3 +201,51 @@ def test_the_staff_area_links_to_the_settings_for_administrators_only(
     client.force_login(make_staff(commune_a, role=Role.AGENT))
     area = client.get(f"/t/{commune_a.slug}/agents/").content.decode()
     assert "/signalements/reglages/" not in area
+
+
+def test_an_administrator_registers_an_open311_application_and_revokes_its_key(
+    client, admin_a, commune_a
+):
+    from parvis.reports.models import Open311Client
+    from parvis.reports.selectors import open311_client_for_key
+
+    base = f"/t/{commune_a.slug}/signalements/reglages/"
+    refused = client.post(f"{base}open311/nouvelle/", {"name": "Appli", "contact_email": "x"})
+    assert refused.status_code == 200 and 'value="Appli"' in refused.content.decode()
+    shown = client.post(
+        f"{base}open311/nouvelle/", {"name": "Appli Brune", "contact_email": "dev@example.fr"}
+    )
+    assert shown.status_code == 200 and shown["Cache-Control"] == "no-store"
+    application = Open311Client.objects.get(name="Appli Brune")
+    key = shown.context["key"]
+    assert key in shown.content.decode() and key not in client.get(base).content.decode()
+    assert application.territory == commune_a and key not in application.key_hash
+    assert open311_client_for_key(api_key=key) == application
+    client.post(f"{base}open311/{application.pk}/revoquer/")
+    assert open311_client_for_key(api_key=key) is None
+    verbs = set(AuditEntry.objects.values_list("verb", flat=True))
+    assert {"open311_client_create", "open311_client_deactivate"} <= verbs
+
+
+def test_only_administrators_manage_open311_keys_of_their_own_territory(
+    client, make_staff, commune_a, commune_b
+):
+    from parvis.reports.services import open311_client_create
+
+    supervisor = make_staff(commune_a, role=Role.SUPERVISOR)
+    application, _key = open311_client_create(
+        territory=commune_a, name="Appli", contact_email="dev@example.fr", actor=supervisor
+    )
+    client.force_login(supervisor)
+    settings_page = client.get(f"/t/{commune_a.slug}/signalements/reglages/")
+    assert settings_page.status_code == 200 and "Appli" not in settings_page.content.decode()
+    assert (
+        client.get(f"/t/{commune_a.slug}/signalements/reglages/open311/nouvelle/").status_code
+        == 404
+    )
+    client.force_login(make_staff(commune_b, role=Role.TERRITORY_ADMIN))
+    for slug in (commune_a.slug, commune_b.slug):
+        revoked = client.post(f"/t/{slug}/signalements/reglages/open311/{application.pk}/revoquer/")
+        assert revoked.status_code == 404
+    application.refresh_from_db()
+    assert application.is_active
