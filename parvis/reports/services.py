@@ -434,6 +434,7 @@ def _purge(reports, now) -> int:
     return count
 
 
+@transaction.atomic
 def open311_client_create(
     *, territory, name: str, contact_email: str, actor
 ) -> tuple[Open311Client, str]:

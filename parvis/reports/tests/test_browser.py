@@ -107,3 +107,22 @@ def test_an_administrator_adds_a_category_without_javascript(page_nojs, live_ser
     table = tab.get_by_role("table", name="Catégories de signalements")
     assert "Voirie — Trottoir abîmé" in table.inner_text()
     assert Category.objects.get(service_code="trottoir").sla_hours == 48
+
+
+def test_an_open311_key_is_shown_once_on_an_accessible_page(page, live_server, commune_a):
+    from parvis.reports.selectors import open311_client_for_key
+    from parvis.testing.accessibility import describe_violations, run_axe
+
+    tab = page  # axe needs JavaScript; the form itself is plain HTML
+    log_in_browser(tab, live_server, staff_user(territory=commune_a, role=Role.TERRITORY_ADMIN))
+    tab.goto(f"/t/{commune_a.slug}/signalements/reglages/")
+    tab.get_by_role("link", name="Enregistrer une application").click()
+    tab.locator("#id_name").fill("Appli Brune")
+    tab.locator("#id_contact_email").fill("dev@example.fr")
+    tab.get_by_role("button", name="Enregistrer").click()
+    key = tab.locator("#open311-key").input_value()
+    assert open311_client_for_key(api_key=key).name == "Appli Brune"
+    violations = run_axe(tab)["violations"]
+    assert violations == [], describe_violations(tab.url, violations)
+    tab.goto(f"/t/{commune_a.slug}/signalements/reglages/")
+    assert key not in tab.content()
