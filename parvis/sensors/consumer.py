@@ -46,7 +46,7 @@ IDLE_CLOSE = 0.003
 RECEIVE_MAXIMUM = 2000
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Received:
     mid: int
     qos: int
@@ -107,6 +107,7 @@ class IngestConsumer:
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
+        client.on_publish_received = self._on_publish
         client.on_subscribe = self._on_subscribe
         client.reconnect_delay_set(min_delay=1, max_delay=10)
         client.user_data_set(client_id)  # the `userdata` of every callback
@@ -132,18 +133,31 @@ class IngestConsumer:
         if not self.stopping.is_set():
             logger.warning("MQTT connection lost (%s): reconnecting", reason_code)
 
+    def _on_publish(self, client, topic, mid, qos, user_properties, payload) -> None:
+        """Every message, decoded by the client's lean path (`BufferedClient`)."""
+        token = ""
+        for key, value in user_properties:
+            if key == "token":
+                token = value
+                break
+        self._receive(client, topic, mid, qos, token, payload)
+
     def _on_message(self, client, userdata, msg) -> None:
+        """A message paho decoded itself (one the lean path could not read)."""
+        self._receive(client, msg.topic, msg.mid, msg.qos, _token(msg.properties), msg.payload)
+
+    def _receive(self, client, topic, mid, qos, token, payload) -> None:
         with self._lock:
-            self.received_by[userdata] += 1
+            self.received_by[client._userdata] += 1
         self.inbox.put(
             Received(
-                mid=msg.mid,
-                qos=msg.qos,
+                mid=mid,
+                qos=qos,
                 message=Message(
                     channel="mqtt",
-                    payload=msg.payload,
-                    topic=msg.topic,
-                    token=_token(msg.properties),
+                    payload=payload,
+                    topic=topic,
+                    token=token,
                     received_at=timezone.now(),
                 ),
                 client=client,
@@ -228,9 +242,14 @@ class IngestConsumer:
                 logger.exception("ingestion failed on a batch: storing message by message")
                 results = [self._ingest_alone(item.message) for item in batch]
                 break
+        acknowledged: dict[object, list[int]] = {client: [] for client in self.clients}
         for item in batch:
-            if item.qos > 0:
+            if item.qos == 1:
+                acknowledged[item.client].append(item.mid)
+            elif item.qos == 2:  # never with our QoS 1 subscription; paho's own handshake
                 item.client.ack(item.mid, item.qos)
+        for client, mids in acknowledged.items():
+            client.ack_many(mids)  # one write of PUBACKs per connection
         self.stats["messages"] += len(batch)
         self.stats["batches"] += 1
         for result in results:

@@ -75,10 +75,9 @@ def loads(payload: bytes | str) -> list[dict[str, Any]]:
     return pack
 
 
-def _number(record: dict, field: str, index: int) -> float | None:
-    value = record.get(field)
-    if value is None:
-        return None
+def _number(record: dict, field: str, index: int) -> float:
+    """The field's value as a float; the caller checked the field is there (null is refused)."""
+    value = record[field]
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise SenMLError(f"record {index}: '{field}' must be a finite number")
     return float(value)
@@ -129,7 +128,7 @@ def resolve(raw_records: list[dict[str, Any]], *, now: dt.datetime) -> list[Reco
         unit = raw.get("u", base_unit)
         if not isinstance(unit, str):
             raise SenMLError(f"record {index}: 'u' must be a string")
-        seconds = base_time + (_number(raw, "t", index) or 0.0) if "t" in raw else base_time
+        seconds = base_time + _number(raw, "t", index) if "t" in raw else base_time
         time = times.get(seconds)
         if time is None:
             time = times[seconds] = _time(seconds, now, index)

@@ -132,6 +132,9 @@ def test_a_late_record_does_not_move_the_latest_value_back(station):
         ("{not json", R.MALFORMED),
         ([{"n": "no2"}], R.MALFORMED),
         ([{"n": "no2", "v": "12"}], R.MALFORMED),
+        ([{"n": "no2", "v": None}], R.MALFORMED),  # null values, found by the fuzz test
+        ([{"n": "no2", "v": 4, "t": None}], R.MALFORMED),
+        ([{"bt": None}, {"n": "no2", "v": 4}], R.MALFORMED),
         (
             [{"n": "co2", "u": "ppm", "v": 400, "t": T}],
             R.UNKNOWN_DATASTREAM,
