@@ -16,11 +16,12 @@ Packs hold 10 records (5 properties at 2 times).
    latency, p50 and p99.
 2. Throughput: `--throughput-observations` are published as fast as they are stored, closed
    loop (at most `--window` packs published and not yet stored, so the broker's per-client
-   queue never overflows); end-to-end = observations stored / time from the first publish to
-   the last row queryable.
+   queue never overflows; by default enough for a full batch, 500 messages, at every consumer
+   connection); end-to-end = observations stored / time from the first publish to the last
+   row queryable.
 3. Baseline: the table is emptied and the very same rows of phase 2 are written with one raw
-   COPY, in the same run on the same machine: the ratio compares the platform with what
-   PostgreSQL alone takes.
+   COPY, three times, in the same run on the same machine; the best of the three counts. The
+   ratio compares the platform with what PostgreSQL alone takes.
 
 The last line is:
 
@@ -285,7 +286,19 @@ def wait_stored(counter: Counter, expected: int, timeout: float = 120) -> int:
     return counter.stored
 
 
+COPY_RUNS = 3
+
+
 def copy_baseline(database_url: str, rows: list[tuple[int, float, float]]) -> float:
+    """The best of COPY_RUNS raw COPYs of the same rows into the emptied table, in rows/s.
+
+    One COPY moved by ±15% from run to run on a shared host, and the ratio with it; the best
+    of three is the least disturbed, and the hardest baseline for the platform.
+    """
+    return max(_copy_once(database_url, rows) for _ in range(COPY_RUNS))
+
+
+def _copy_once(database_url: str, rows: list[tuple[int, float, float]]) -> float:
     """Empty the table and COPY the same rows into it in one transaction; returns rows/s."""
     import psycopg
 
@@ -329,9 +342,15 @@ def main() -> None:
         help="Observations of the throughput phase.",
     )
     parser.add_argument(
-        "--window", type=int, default=800, help="Packs in flight in the throughput phase."
+        "--window",
+        type=int,
+        default=None,
+        help="Packs in flight in the throughput phase (default: a full batch of 500 messages "
+        "for every consumer connection, 500 x consumers x connections).",
     )
     args = parser.parse_args()
+    if args.window is None:
+        args.window = 500 * args.consumers * args.connections
 
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
@@ -416,7 +435,7 @@ def main() -> None:
         f"closed loop, window {args.window} packs |"
     )
     print(f"| end-to-end (MQTT QoS 1 -> parvis ingest -> PostgreSQL) | {end_to_end:,.0f} obs/s |")
-    print(f"| raw COPY, same rows, same table | {copy_rate:,.0f} rows/s |")
+    print(f"| raw COPY, same rows, same table (best of {COPY_RUNS}) | {copy_rate:,.0f} rows/s |")
     print()
     if not (once_a and once_b):
         print("ERROR: observations missing (see the broker log: queue limits?)")

@@ -88,12 +88,31 @@ class DeviceDirectory:
         hit = self._cache.get(key)
         if hit is not None and clock.monotonic() - hit[0] < self.ttl:
             return hit[1]
-        thing = Thing.objects.filter(key=key).first() if key else None
-        if thing is not None:
-            thing.streams = {stream.senml_name: stream for stream in thing.datastreams.all()}
-            thing.names = {}  # record name -> (datastream, prefix), filled as names come
-        self._cache[key] = (clock.monotonic(), thing)
-        return thing
+        self.load({key})
+        return self._cache[key][1]
+
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Load in one query the devices among `keys` not cached or expired (a batch's)."""
+        now = clock.monotonic()
+        due = set()
+        for key in keys:
+            hit = self._cache.get(key)
+            if hit is None or now - hit[0] >= self.ttl:
+                due.add(key)
+        if due:
+            self.load(due)
+
+    def load(self, keys: set[str]) -> None:
+        now = clock.monotonic()
+        found = {}
+        if keys - {""}:
+            for thing in Thing.objects.filter(key__in=keys - {""}).prefetch_related("datastreams"):
+                thing.streams = {stream.senml_name: stream for stream in thing.datastreams.all()}
+                thing.names = {}  # record name -> (datastream, prefix), filled as names come
+                thing.tokens_ok = set()  # tokens already checked against the credential
+                found[thing.key] = thing
+        for key in keys:
+            self._cache[key] = (now, found.get(key))
 
     def clear(self) -> None:
         self._cache.clear()
@@ -131,20 +150,26 @@ def messages_ingest(
     Emits `observations_stored` after commit.
     """
     batch = _Batch()
-    directory = directory or DeviceDirectory(ttl=0.0)
+    # Without a long-lived directory, one for this call: devices are read fresh, once each.
+    directory = directory or DeviceDirectory()
+    directory.prefetch(
+        message.device_key or device_key_from_topic(message.topic) for message in messages
+    )
     for message in messages:
         _message_check(message, batch, trusted=trusted, directory=directory)
     with transaction.atomic():
         store.partitions_ensure({row.time for row in batch.rows})
         inserted = store.observations_write(batch.rows)
-        store.rollups_add(store.aggregate(inserted))
-        store.latest_update(inserted)
         new_readings = store.meter_readings_write(batch.meter_rows)
         store.meter_rollups_refresh(new_readings)
         if batch.things:
             _things_seen(batch.things.values())
         if record_failures:
             DeadLetter.objects.bulk_create(batch.letters)
+        # Last, the rows every consumer updates (latest values, rollups): their locks are held
+        # until the commit, and another consumer's batch touching the same datastreams waits.
+        store.latest_update(inserted)
+        store.rollups_add(store.aggregate(inserted))
         if inserted or new_readings:
             datastream_ids = {row.datastream_id for row in [*inserted, *new_readings]}
             observations_stored.send_on_commit(sender=Datastream, datastream_ids=datastream_ids)
@@ -247,8 +272,16 @@ def _message_check(
 
 
 def _credential_ok(thing: Thing, token: str) -> bool:
+    """Whether `token` is the device's credential; a token once checked is remembered with the
+    cached device (until the directory reloads it: a revoked credential stops within its TTL)."""
+    checked = getattr(thing, "tokens_ok", None)
+    if checked is not None and token in checked:
+        return True
     key, _, secret = token.partition(".")
-    return key == thing.key and thing.check_secret(secret)
+    ok = key == thing.key and thing.check_secret(secret)
+    if ok and checked is not None:
+        checked.add(token)
+    return ok
 
 
 def _stream_for(thing: Thing, name: str) -> tuple[Datastream, str]:

@@ -83,7 +83,8 @@ def thing_register(
 
 @transaction.atomic
 def thing_credential_reset(*, thing: Thing, actor) -> str:
-    """Issue a new token to a device (the old one stops working at once)."""
+    """Issue a new token to a device. The old one stops at once over HTTP, and within the
+    consumer's device directory TTL (30 s) over MQTT."""
     token = thing.issue_credential()
     thing.save(update_fields=["credential_hash", "updated_at"])
     audit(

@@ -24,6 +24,7 @@ from parvis.sensors.services import (
     datastream_create,
     dead_letter_replay,
     observations_purge_expired,
+    thing_credential_reset,
     thing_register,
 )
 
@@ -377,3 +378,36 @@ def test_a_long_running_consumer_skips_the_write_for_devices_it_just_marked(
     assert not [q for q in queries if "sensors_thing" in q["sql"] and "UPDATE" in q["sql"]]
     thing.refresh_from_db()
     assert thing.last_seen_at is not None
+
+
+def test_a_batch_reads_its_devices_in_one_query_and_a_reset_credential_stops_at_reload(
+    station, commune_a
+):
+    """The consumer's directory loads the devices of a batch at once and remembers a checked
+    credential until it reloads the device: a reset credential stops within the TTL."""
+    from django.test.utils import CaptureQueriesContext
+
+    from parvis.sensors.ingest import DeviceDirectory
+
+    thing, token = station
+    _other, other_token = register(commune_a, "air-2")
+    other_pack = [{**no2_pack([12])[0], "bn": "urn:dev:air-2:"}, *no2_pack([12])[1:]]
+    directory = DeviceDirectory(ttl=30.0)
+    messages = [
+        Message(channel="mqtt", payload=json.dumps(pack), topic=f"parvis/devices/{key}/senml",
+                token=device_token, received_at=T0 + dt.timedelta(hours=2))
+        for key, device_token, pack in [
+            ("air-1", token, no2_pack([10])), ("air-2", other_token, other_pack)
+        ]
+    ]  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        assert messages_ingest(messages=messages, directory=directory).stored == 2
+    assert len([q for q in queries if 'FROM "sensors_thing"' in q["sql"]]) == 1
+
+    thing_credential_reset(thing=thing, actor=None)
+    later = no2_pack([11], start=T0 + dt.timedelta(minutes=1))
+    assert send(token, later, directory=directory).stored == 1  # the cached device
+    directory.clear()
+    result = send(token, no2_pack([13], start=T0 + dt.timedelta(minutes=2)), directory=directory)
+    assert result.stored == 0
+    assert result.dead_letters[0].reason == R.BAD_CREDENTIAL
