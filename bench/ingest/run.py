@@ -2,7 +2,7 @@
 
 Not a test: run by hand from the repository root (see bench/ingest/README.md):
 
-    bench/ingest/run.sh                         # 10,000 obs/s offered for 30 s, 1 consumer
+    bench/ingest/run.sh                         # 10,000 obs/s offered for 30 s, a consumer a core
     bench/ingest/run.sh --rate 20000 --duration 20 --consumers 3
 
 Steps: a scratch PostgreSQL database is migrated and given `--devices` air-quality stations
@@ -338,11 +338,16 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=10_000, help="Observations/s offered.")
     parser.add_argument("--duration", type=float, default=30, help="Seconds of publishing.")
     parser.add_argument("--devices", type=int, default=1000)
-    parser.add_argument("--consumers", type=int, default=1, help="parvis ingest processes.")
+    parser.add_argument(
+        "--consumers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="parvis ingest processes (default: one per core, as deployed).",
+    )
     parser.add_argument(
         "--connections",
         type=int,
-        default=1,
+        default=2,
         help="Broker connections of each consumer (parvis ingest --connections).",
     )
     parser.add_argument(

@@ -224,9 +224,9 @@ def _service_request(report: Report, *, request: HttpRequest, extensions: bool) 
         "lat": report.latitude,
         "long": report.longitude,
     }
-    if report.public_photos:
+    if report.media_photo_id:
         with translation.override(settings.LANGUAGE_CODE):  # an image: no language prefix
-            photo_page = reverse("reports:photo", kwargs={"pk": report.public_photos[0].pk})
+            photo_page = reverse("reports:photo", kwargs={"pk": report.media_photo_id})
         fields["media_url"] = request.build_absolute_uri(photo_page)
     if extensions:
         fields["extended_attributes"] = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import Max, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -254,18 +254,19 @@ def _public_requests(territory_ids) -> QuerySet[Report]:
         .order_by("-at", "-pk")
         .values("text")[:1]
     )
+    # Open311 shows one photo (media_url): its id comes with the row, no second query.
+    first_public_photo = (
+        ReportPhoto.objects.filter(report=OuterRef("pk"), is_hidden=False)
+        .order_by("created_at", "pk")
+        .values("pk")[:1]
+    )
     return (
         Report.objects.for_territories(territory_ids)
         .visible_to_public()
         .defer(*REPORTER_FIELDS)
         .select_related("category", "department", "district")
-        .annotate(status_note=Subquery(last_status_note))
-        .prefetch_related(
-            Prefetch(
-                "photos",
-                queryset=ReportPhoto.objects.filter(is_hidden=False).order_by("created_at", "pk"),
-                to_attr="public_photos",
-            )
+        .annotate(
+            status_note=Subquery(last_status_note), media_photo_id=Subquery(first_public_photo)
         )
     )
 
@@ -291,11 +292,12 @@ def open311_request_list(*, jurisdiction: Jurisdiction, filters: RequestFilters)
 
 def open311_request_get(*, jurisdiction: Jurisdiction, pk: str) -> Report:
     """One public report of the jurisdiction; Open311Error(404) otherwise."""
-    report = (
-        _public_requests(jurisdiction.territory_ids).filter(pk=int(pk)).first()
+    found = (
+        list(_public_requests(jurisdiction.territory_ids).filter(pk=int(pk)).order_by()[:1])
         if pk.isascii() and pk.isdigit() and len(pk) <= 18
-        else None
-    )
+        else []
+    )  # not .first(): its ORDER BY pk costs SQL compilation and orders one row
+    report = found[0] if found else None
     if report is None:
         raise Open311Error(404, _("service_request_id %(id)s was not found.") % {"id": pk})
     return report
