@@ -20,6 +20,10 @@ class BufferedClient(mqtt.Client):
     that buffer, and every packet in it is handled before select() runs again. paho's own
     packet state machine is unchanged: a packet cut at the end of a chunk is completed by the
     next one. The buffer belongs to one connection and is dropped with its socket.
+
+    It overrides paho 2.x internals (`_sock_recv`, `_handle_publish`, `_packet_queue`; the
+    version is locked in uv.lock): the tests in parvis/core/tests/test_mqtt.py run each path
+    against the real broker, so an upgrade that changes them fails there.
     """
 
     CHUNK = 256 * 1024

@@ -148,7 +148,7 @@ class IngestConsumer:
 
     def _receive(self, client, topic, mid, qos, token, payload) -> None:
         with self._lock:
-            self.received_by[client._userdata] += 1
+            self.received_by[client.user_data_get()] += 1
         self.inbox.put(
             Received(
                 mid=mid,
