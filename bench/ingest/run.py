@@ -236,6 +236,27 @@ def count_rows(database_url: str) -> int:
         return connection.execute("SELECT count(*) FROM sensors_observation").fetchone()[0]
 
 
+def rollups_caught_up(database_url: str, timeout: float = 60.0) -> tuple[float, int]:
+    """Wait until no observation is pending a rollup merge; returns the seconds waited and
+    the observations the daily rollups count (every stored one, when the merges are exact)."""
+    import psycopg
+
+    began = time.perf_counter()
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        while time.perf_counter() - began < timeout:
+            pending = connection.execute(
+                "SELECT count(*) FROM sensors_observation_pending"
+            ).fetchone()[0]
+            if not pending:
+                break
+            time.sleep(0.05)
+        waited = time.perf_counter() - began
+        counted = connection.execute(
+            "SELECT coalesce(sum(count), 0) FROM sensors_rollup WHERE resolution = 'day'"
+        ).fetchone()[0]
+    return waited, counted
+
+
 def checkpoint(database_url: str) -> None:
     """Flush PostgreSQL's dirty pages now, so that no measured phase pays for an earlier
     one's (a checkpoint falling inside one COPY made it a third slower than the next)."""
@@ -418,6 +439,7 @@ def main() -> None:
         stored_b = wait_stored(counter, base + 10 * total) - base
         elapsed_b = time.perf_counter() - first
         in_table_b = count_rows(args.database_url)
+        merge_lag, in_rollups = rollups_caught_up(args.database_url)
     finally:
         for consumer in consumers:
             consumer.terminate()
@@ -434,6 +456,7 @@ def main() -> None:
     expected_a = 10 * (len(stations) + latency_packs)
     once_a = stored_a == 10 * latency_packs and in_table_a == expected_a
     once_b = stored_b == 10 * total and in_table_b == expected_a + 10 * total
+    rollups_exact = in_rollups == in_table_b
     print()
     print("| measure | value |")
     print("|---|---|")
@@ -453,12 +476,19 @@ def main() -> None:
     )
     print(f"| end-to-end (MQTT QoS 1 -> parvis ingest -> PostgreSQL) | {end_to_end:,.0f} obs/s |")
     print(
+        f"| rollups and latest values (merged by the consumers every second) | caught up "
+        f"{merge_lag:.1f} s after the last row; daily rollups count {in_rollups:,} obs "
+        f"(all: {rollups_exact}) |"
+    )
+    print(
         f"| raw COPY, same rows, same table (best of {COPY_RUNS}) | {copy_rate:,.0f} rows/s "
         f"({', '.join(f'{rate:,.0f}' for rate in copy_rates)}) |"
     )
     print()
     if not (once_a and once_b):
         print("ERROR: observations missing (see the broker log: queue limits?)")
+    if not rollups_exact:
+        print("ERROR: the rollups do not count every stored observation once")
     print(
         f"ingest: {end_to_end:,.0f} obs/s end-to-end, COPY {copy_rate:,.0f} rows/s, "
         f"ratio {end_to_end / copy_rate:.2f}, p99 latency {p99:.0f} ms"

@@ -26,6 +26,7 @@ from django.db import DatabaseError, close_old_connections, connections
 from django.utils import timezone
 
 from parvis.core.mqtt import mqtt_client, mqtt_connect
+from parvis.sensors import store
 from parvis.sensors.ingest import (
     DeviceDirectory,
     IngestResult,
@@ -44,6 +45,9 @@ IDLE_CLOSE = 0.003
 # 2.0.11 honours it (measured: 500 messages delivered before any acknowledgement); a broker's
 # own in-flight limit may lower it (Mosquitto's `max_inflight_messages`, for MQTT 3 clients).
 RECEIVE_MAXIMUM = 2000
+# Seconds between merges of the pending observations into the rollups and latest values
+# (PostgreSQL): the rollups lag the raw observations by about this much.
+MERGE_INTERVAL = 1.0
 
 
 @dataclass(slots=True)
@@ -187,6 +191,8 @@ class IngestConsumer:
     def run(self) -> None:
         """Consume until `stop()` is called."""
         self.start()
+        merger = threading.Thread(target=self._merge_loop, name="rollup-merge", daemon=True)
+        merger.start()
         try:
             while not self.stopping.is_set():
                 batch = self._next_batch()
@@ -194,7 +200,31 @@ class IngestConsumer:
                     self._write(batch)
         finally:
             self.stop()
+            merger.join()
             connections.close_all()
+
+    def _merge_loop(self) -> None:
+        """Merge the pending observations into the rollups every MERGE_INTERVAL, beside the
+        batches (its own database connection: a merge never delays a batch), once more on
+        stop. See `store.rollups_merge`."""
+        try:
+            while not self.stopping.wait(MERGE_INTERVAL):
+                self._merge()
+            self._merge()
+        finally:
+            connections.close_all()
+
+    def _merge(self) -> None:
+        """On a database error the observations stay pending for the next merge, this
+        consumer's or another's."""
+        try:
+            close_old_connections()
+            store.rollups_merge()
+        except DatabaseError as error:
+            logger.warning("rollup merge failed (%s): the observations stay pending", error)
+            connections.close_all()
+        except Exception:
+            logger.exception("rollup merge failed: the observations stay pending")
 
     def _next_batch(self) -> list[Received]:
         """Messages waiting now, up to `batch_size`; waits at most `max_wait` for more.
@@ -258,7 +288,7 @@ class IngestConsumer:
             self.stats["dead_letters"] += len(result.dead_letters)
 
     def _ingest(self, messages: list[Message]) -> IngestResult:
-        return messages_ingest(messages=messages, directory=self.directory)
+        return messages_ingest(messages=messages, directory=self.directory, defer_rollups=True)
 
     def _ingest_alone(self, message: Message) -> IngestResult:
         try:

@@ -139,6 +139,7 @@ def messages_ingest(
     trusted: bool = False,
     record_failures: bool = True,
     directory: DeviceDirectory | None = None,
+    defer_rollups: bool = False,
 ) -> IngestResult:
     """Store what is valid in `messages`, dead-letter the rest, in one transaction.
 
@@ -147,6 +148,9 @@ def messages_ingest(
     With `record_failures=False` (a replay) the dead letters are returned but not saved.
     A long-running consumer passes its `directory` to cache devices; by default they are read
     fresh (a revoked credential stops working at once).
+    With `defer_rollups` (the MQTT consumer, on PostgreSQL) the new rows wait in the pending
+    table for `store.rollups_merge`, which the caller runs every second or so, instead of
+    updating the rollups and latest values in this transaction.
     Emits `observations_stored` after commit.
     """
     batch = _Batch()
@@ -159,17 +163,19 @@ def messages_ingest(
         _message_check(message, batch, trusted=trusted, directory=directory)
     with transaction.atomic():
         store.partitions_ensure({row.time for row in batch.rows})
-        inserted = store.observations_write(batch.rows)
+        deferred = defer_rollups and store.rollups_deferrable()
+        inserted = store.observations_write(batch.rows, pending=deferred)
         new_readings = store.meter_readings_write(batch.meter_rows)
         store.meter_rollups_refresh(new_readings)
         if batch.things:
             _things_seen(batch.things.values())
         if record_failures:
             DeadLetter.objects.bulk_create(batch.letters)
-        # Last, the rows every consumer updates (latest values, rollups): their locks are held
-        # until the commit, and another consumer's batch touching the same datastreams waits.
-        store.latest_update(inserted)
-        store.rollups_add(store.aggregate(inserted))
+        if not deferred:
+            # Last, the rows every writer updates (latest values, rollups): their locks are held
+            # until the commit, and another batch touching the same datastreams waits.
+            store.latest_update(inserted)
+            store.rollups_add(store.aggregate(inserted))
         if inserted or new_readings:
             datastream_ids = {row.datastream_id for row in [*inserted, *new_readings]}
             observations_stored.send_on_commit(sender=Datastream, datastream_ids=datastream_ids)

@@ -33,3 +33,10 @@ def create_observation_partitions() -> None:
     now = timezone.now()
     with transaction.atomic():
         store.partitions_ensure([now + dt.timedelta(days=31 * months) for months in range(3)])
+
+
+@db_periodic_task(crontab(minute="*"))
+def merge_pending_observations() -> int | None:
+    """Every minute: observations a consumer left pending (it stopped before its merge) reach
+    the rollups and latest values. Running consumers merge every second themselves."""
+    return store.rollups_merge()

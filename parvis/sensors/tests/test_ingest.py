@@ -411,3 +411,76 @@ def test_a_batch_reads_its_devices_in_one_query_and_a_reset_credential_stops_at_
     result = send(token, no2_pack([13], start=T0 + dt.timedelta(minutes=2)), directory=directory)
     assert result.stored == 0
     assert result.dead_letters[0].reason == R.BAD_CREDENTIAL
+
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="deferred rollups are a PostgreSQL path (CI runs the suite on PostgreSQL too)",
+)
+
+
+def _device_pack(key, start, values):
+    return [{"bn": f"urn:dev:{key}:", "bt": start.timestamp(), "bu": "ug/m3"}] + [
+        {"n": "no2", "t": i * 1200, "v": value} for i, value in enumerate(values)
+    ]
+
+
+def _rollups(thing):
+    return sorted(
+        Rollup.objects.filter(datastream__thing=thing).values_list(
+            "resolution", "bucket", "count", "sum", "min", "max"
+        )
+    )
+
+
+@postgres_only
+def test_deferred_rollups_merge_into_what_the_immediate_way_makes(commune_a):
+    """The consumer's way (rows pending, merged in SQL) and the immediate way (aggregated in
+    Python) give the same rollups and latest value, across hours and a local midnight on the
+    night clocks change, and a redelivered message adds nothing."""
+    from parvis.sensors import store
+
+    immediate, immediate_token = register(commune_a, "air-i")
+    deferred, deferred_token = register(commune_a, "air-d")
+    start = dt.datetime(2026, 3, 28, 21, 50, tzinfo=dt.UTC)  # 22:50 in Paris, summer time at 1:00
+    batches = [[12.5, 40, 7], [3, 95.25, 41, 8], [60, 2]]
+    received = dt.datetime(2026, 3, 30, tzinfo=dt.UTC)
+    for index, values in enumerate(batches):
+        at = start + dt.timedelta(hours=index * 1.5)
+        send(immediate_token, _device_pack("air-i", at, values), received_at=received)
+        result = send(
+            deferred_token,
+            _device_pack("air-d", at, values),
+            received_at=received,
+            defer_rollups=True,
+        )
+        assert result.stored == len(values)
+    no2 = stream(deferred, "no2")
+    assert _rollups(deferred) == [] and no2.latest_value is None  # pending until the merge
+
+    assert store.rollups_merge() == sum(map(len, batches))
+    assert _rollups(deferred) == _rollups(immediate)
+    assert {row[0] for row in _rollups(deferred)} == {"hour", "day"}
+    assert len([row for row in _rollups(deferred) if row[0] == "day"]) == 2  # 28th and 29th
+    no2.refresh_from_db()
+    reference = stream(immediate, "no2")
+    assert (no2.latest_time, no2.latest_value) == (reference.latest_time, reference.latest_value)
+
+    again = send(
+        deferred_token, _device_pack("air-d", start, batches[0]), received_at=received,
+        defer_rollups=True,
+    )  # fmt: skip
+    assert (again.stored, again.duplicates) == (0, 3)
+    assert store.rollups_merge() == 0
+    assert _rollups(deferred) == _rollups(immediate)
+
+
+@postgres_only
+def test_pending_rows_of_a_deleted_datastream_do_not_block_the_merge(station):
+    from parvis.sensors import store
+
+    thing, token = station
+    send(token, no2_pack([10, 20]), defer_rollups=True)
+    stream(thing, "no2").delete()
+    assert store.rollups_merge() == 2
+    assert Rollup.objects.count() == 0
