@@ -14,6 +14,20 @@ from paho.mqtt.properties import Properties
 from parvis.core.mqtt import mqtt_client, mqtt_connect, publish_decode
 
 
+def _publish(topic: str, payloads: list[bytes], properties=None) -> None:
+    """Publish QoS 1 messages from a client of their own; return once the broker has them."""
+    publisher = mqtt_client(client_id=f"test-pub-{uuid.uuid4().hex[:8]}")
+    mqtt_connect(publisher)
+    publisher.loop_start()
+    try:
+        infos = [publisher.publish(topic, p, qos=1, properties=properties) for p in payloads]
+        for info in infos:
+            info.wait_for_publish(5)
+    finally:
+        publisher.loop_stop()
+        publisher.disconnect()
+
+
 @pytest.mark.mqtt
 def test_qos1_round_trip_through_the_broker(mqtt_broker):
     topic = f"parvis/test/{uuid.uuid4().hex}"
@@ -33,12 +47,7 @@ def test_qos1_round_trip_through_the_broker(mqtt_broker):
     try:
         subscriber.subscribe(topic, qos=1)
         assert subscribed.wait(5)
-        publisher = mqtt_client(client_id=f"test-pub-{uuid.uuid4().hex[:8]}")
-        mqtt_connect(publisher)
-        publisher.loop_start()
-        publisher.publish(topic, b'[{"n":"temp","v":21.5}]', qos=1).wait_for_publish(5)
-        publisher.loop_stop()
-        publisher.disconnect()
+        _publish(topic, [b'[{"n":"temp","v":21.5}]'])
         assert arrived.wait(5)
         assert received == [b'[{"n":"temp","v":21.5}]']
     finally:
@@ -139,18 +148,9 @@ def test_acknowledged_messages_are_not_redelivered_to_a_persistent_session(
     try:
         subscriber.subscribe(topic, qos=1)
         assert subscribed.wait(5)
-        publisher = mqtt_client(client_id=f"test-pub-{uuid.uuid4().hex[:8]}")
-        mqtt_connect(publisher)
-        publisher.loop_start()
         properties = Properties(PacketTypes.PUBLISH)
         properties.UserProperty = [("token", "abc.def")]
-        infos = [
-            publisher.publish(topic, b"m%d" % n, qos=1, properties=properties) for n in range(300)
-        ]
-        for info in infos:
-            info.wait_for_publish(5)
-        publisher.loop_stop()
-        publisher.disconnect()
+        _publish(topic, [b"m%d" % n for n in range(300)], properties)
         assert all_arrived.wait(10)
         assert sorted(payload for _, payload, _ in received) == sorted(
             b"m%d" % n for n in range(300)
