@@ -7,6 +7,11 @@ NOTHING RETURNING`, as they always do on SQLite (filled with executemany there):
 stored are skipped, and only the rows really inserted feed the rollups, so redelivery never
 counts twice. Callers hold the transaction.
 
+The rollups and latest values are updated in the batch's transaction (`rollups_add`,
+`latest_update`), or, for the MQTT consumer on PostgreSQL, deferred: the new rows are copied to
+the pending table with the raw ones, and `rollups_merge` moves them into the rollups and latest
+values every second in one statement.
+
 On PostgreSQL `sensors_observation` is partitioned by month (migration 0002); partitions are
 created ahead of the data by `partitions_ensure`.
 """
