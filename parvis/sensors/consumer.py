@@ -58,8 +58,9 @@ class Received:
     client: object  # the connection it came by, which acknowledges it
 
 
-def _token(properties) -> str:
-    for key, value in getattr(properties, "UserProperty", None) or []:
+def _token(user_properties) -> str:
+    """The device token among a message's MQTT v5 user properties ("" when absent)."""
+    for key, value in user_properties or []:
         if key == "token":
             return value
     return ""
@@ -139,16 +140,12 @@ class IngestConsumer:
 
     def _on_publish(self, client, topic, mid, qos, user_properties, payload) -> None:
         """Every message, decoded by the client's lean path (`BufferedClient`)."""
-        token = ""
-        for key, value in user_properties:
-            if key == "token":
-                token = value
-                break
-        self._receive(client, topic, mid, qos, token, payload)
+        self._receive(client, topic, mid, qos, _token(user_properties), payload)
 
     def _on_message(self, client, userdata, msg) -> None:
         """A message paho decoded itself (one the lean path could not read)."""
-        self._receive(client, msg.topic, msg.mid, msg.qos, _token(msg.properties), msg.payload)
+        token = _token(getattr(msg.properties, "UserProperty", None))
+        self._receive(client, msg.topic, msg.mid, msg.qos, token, msg.payload)
 
     def _receive(self, client, topic, mid, qos, token, payload) -> None:
         with self._lock:

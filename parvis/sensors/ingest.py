@@ -84,21 +84,19 @@ class DeviceDirectory:
         self.ttl = ttl
         self._cache: dict[str, tuple[float, Thing | None]] = {}
 
-    def get(self, key: str) -> Thing | None:
+    def _fresh(self, key: str, now: float) -> bool:
         hit = self._cache.get(key)
-        if hit is not None and clock.monotonic() - hit[0] < self.ttl:
-            return hit[1]
-        self.load({key})
+        return hit is not None and now - hit[0] < self.ttl
+
+    def get(self, key: str) -> Thing | None:
+        if not self._fresh(key, clock.monotonic()):
+            self.load({key})
         return self._cache[key][1]
 
     def prefetch(self, keys: Iterable[str]) -> None:
         """Load in one query the devices among `keys` not cached or expired (a batch's)."""
         now = clock.monotonic()
-        due = set()
-        for key in keys:
-            hit = self._cache.get(key)
-            if hit is None or now - hit[0] >= self.ttl:
-                due.add(key)
+        due = {key for key in keys if not self._fresh(key, now)}
         if due:
             self.load(due)
 

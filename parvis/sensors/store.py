@@ -273,6 +273,25 @@ def aggregate(rows: Iterable[Row]) -> dict[tuple[int, str, dt.datetime], Aggrega
     return buckets
 
 
+def _rollup_columns() -> str:
+    q = connection.ops.quote_name
+    return f"(datastream_id, resolution, bucket, {q('count')}, {q('sum')}, {q('min')}, {q('max')})"
+
+
+def _rollup_upsert() -> str:
+    """The ON CONFLICT clause adding aggregates to stored rollups; `{least}`/`{greatest}` are
+    left to fill with the database's functions (LEAST/GREATEST, MIN/MAX on SQLite)."""
+    q = connection.ops.quote_name
+    count, total, low, high = q("count"), q("sum"), q("min"), q("max")
+    return (
+        f"ON CONFLICT (datastream_id, resolution, bucket) DO UPDATE SET "
+        f"{count} = sensors_rollup.{count} + excluded.{count}, "
+        f"{total} = sensors_rollup.{total} + excluded.{total}, "
+        f"{low} = {{least}}(sensors_rollup.{low}, excluded.{low}), "
+        f"{high} = {{greatest}}(sensors_rollup.{high}, excluded.{high})"
+    )
+
+
 def rollups_add(buckets: dict[tuple[int, str, dt.datetime], Aggregate]) -> None:
     """Add aggregates of newly inserted rows to the stored rollups (upsert, in key order).
 
@@ -281,17 +300,8 @@ def rollups_add(buckets: dict[tuple[int, str, dt.datetime], Aggregate]) -> None:
     """
     if not buckets:
         return
-    q = connection.ops.quote_name
-    count, total, low, high = q("count"), q("sum"), q("min"), q("max")
     items = sorted(buckets.items())
-    upsert = (
-        f"ON CONFLICT (datastream_id, resolution, bucket) DO UPDATE SET "
-        f"{count} = sensors_rollup.{count} + excluded.{count}, "
-        f"{total} = sensors_rollup.{total} + excluded.{total}, "
-        f"{low} = {{least}}(sensors_rollup.{low}, excluded.{low}), "
-        f"{high} = {{greatest}}(sensors_rollup.{high}, excluded.{high})"
-    )
-    columns = f"(datastream_id, resolution, bucket, {count}, {total}, {low}, {high})"
+    columns, upsert = _rollup_columns(), _rollup_upsert()
     with connection.cursor() as cursor:
         if _is_postgres():
             cursor.execute(
@@ -403,9 +413,8 @@ def rollups_merge() -> int | None:
     """
     if not _is_postgres():
         return 0
-    q = connection.ops.quote_name
-    count, total, low, high = q("count"), q("sum"), q("min"), q("max")
     zone = timezone.get_current_timezone_name()
+    upsert = _rollup_upsert().format(least="LEAST", greatest="GREATEST")
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [MERGE_LOCK])
         if not cursor.fetchone()[0]:
@@ -434,30 +443,21 @@ def rollups_merge() -> int | None:
                 FROM known GROUP BY 1, 3
             ),
             rolled AS (
-                INSERT INTO sensors_rollup
-                    (datastream_id, resolution, bucket, {count}, {total}, {low}, {high})
-                SELECT * FROM buckets ORDER BY 1, 2, 3
-                ON CONFLICT (datastream_id, resolution, bucket) DO UPDATE SET
-                    {count} = sensors_rollup.{count} + excluded.{count},
-                    {total} = sensors_rollup.{total} + excluded.{total},
-                    {low} = LEAST(sensors_rollup.{low}, excluded.{low}),
-                    {high} = GREATEST(sensors_rollup.{high}, excluded.{high})
-                RETURNING 1
+                INSERT INTO sensors_rollup {_rollup_columns()}
+                SELECT * FROM buckets ORDER BY 1, 2, 3 {upsert}
             ),
             latest AS (
                 SELECT DISTINCT ON (datastream_id) datastream_id, phenomenon_time, value
                 FROM known ORDER BY datastream_id, phenomenon_time DESC
             ),
-            moved_forward AS (
+            moved_forward AS (  -- data-modifying CTEs run whether read or not
                 UPDATE sensors_datastream AS d
                 SET latest_time = latest.phenomenon_time, latest_value = latest.value
                 FROM latest
                 WHERE d.id = latest.datastream_id
                   AND (d.latest_time IS NULL OR d.latest_time < latest.phenomenon_time)
-                RETURNING 1
             )
-            SELECT (SELECT count(*) FROM moved), (SELECT count(*) FROM rolled),
-                   (SELECT count(*) FROM moved_forward)
+            SELECT count(*) FROM moved
             """,  # noqa: S608 - fixed identifiers
             {"zone": zone},
         )

@@ -60,8 +60,8 @@ def send(token, pack, *, topic=None, received_at=T0 + dt.timedelta(hours=2), **k
     return messages_ingest(messages=[message], **kwargs)
 
 
-def no2_pack(values, start=T0, step=600):
-    return [{"bn": "urn:dev:air-1:", "bt": start.timestamp(), "bu": "ug/m3"}] + [
+def no2_pack(values, start=T0, step=600, device="air-1"):
+    return [{"bn": f"urn:dev:{device}:", "bt": start.timestamp(), "bu": "ug/m3"}] + [
         {"n": "no2", "t": i * step, "v": value} for i, value in enumerate(values)
     ]
 
@@ -391,13 +391,12 @@ def test_a_batch_reads_its_devices_in_one_query_and_a_reset_credential_stops_at_
 
     thing, token = station
     _other, other_token = register(commune_a, "air-2")
-    other_pack = [{**no2_pack([12])[0], "bn": "urn:dev:air-2:"}, *no2_pack([12])[1:]]
     directory = DeviceDirectory(ttl=30.0)
     messages = [
         Message(channel="mqtt", payload=json.dumps(pack), topic=f"parvis/devices/{key}/senml",
                 token=device_token, received_at=T0 + dt.timedelta(hours=2))
         for key, device_token, pack in [
-            ("air-1", token, no2_pack([10])), ("air-2", other_token, other_pack)
+            ("air-1", token, no2_pack([10])), ("air-2", other_token, no2_pack([12], device="air-2"))
         ]
     ]  # fmt: skip
     with CaptureQueriesContext(connection) as queries:
@@ -417,12 +416,6 @@ postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="deferred rollups are a PostgreSQL path (CI runs the suite on PostgreSQL too)",
 )
-
-
-def _device_pack(key, start, values):
-    return [{"bn": f"urn:dev:{key}:", "bt": start.timestamp(), "bu": "ug/m3"}] + [
-        {"n": "no2", "t": i * 1200, "v": value} for i, value in enumerate(values)
-    ]
 
 
 def _rollups(thing):
@@ -447,10 +440,14 @@ def test_deferred_rollups_merge_into_what_the_immediate_way_makes(commune_a):
     received = dt.datetime(2026, 3, 30, tzinfo=dt.UTC)
     for index, values in enumerate(batches):
         at = start + dt.timedelta(hours=index * 1.5)
-        send(immediate_token, _device_pack("air-i", at, values), received_at=received)
+        send(
+            immediate_token,
+            no2_pack(values, start=at, step=1200, device="air-i"),
+            received_at=received,
+        )
         result = send(
             deferred_token,
-            _device_pack("air-d", at, values),
+            no2_pack(values, start=at, step=1200, device="air-d"),
             received_at=received,
             defer_rollups=True,
         )
@@ -466,10 +463,8 @@ def test_deferred_rollups_merge_into_what_the_immediate_way_makes(commune_a):
     reference = stream(immediate, "no2")
     assert (no2.latest_time, no2.latest_value) == (reference.latest_time, reference.latest_value)
 
-    again = send(
-        deferred_token, _device_pack("air-d", start, batches[0]), received_at=received,
-        defer_rollups=True,
-    )  # fmt: skip
+    first = no2_pack(batches[0], start=start, step=1200, device="air-d")
+    again = send(deferred_token, first, received_at=received, defer_rollups=True)
     assert (again.stored, again.duplicates) == (0, 3)
     assert store.rollups_merge() == 0
     assert _rollups(deferred) == _rollups(immediate)
