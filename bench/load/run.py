@@ -739,7 +739,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--timeout", type=wrk_duration, default="5s", help="wrk socket timeout: slower = error"
     )
     parser.add_argument("--processes", type=int, default=2, help="gunicorn processes (2)")
-    parser.add_argument("--threads", type=int, default=8, help="threads per process (8)")
+    parser.add_argument(
+        "--threads", type=int, default=2, help="threads per process (2, as `parvis web`)"
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument(
         "--database-url",

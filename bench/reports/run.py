@@ -558,7 +558,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--wrk-threads", type=int, default=2, help="wrk threads (2)")
     parser.add_argument("--timeout", type=wrk_duration, default="5s", help="slower = error")
     parser.add_argument("--processes", type=int, default=2, help="gunicorn processes (2)")
-    parser.add_argument("--threads", type=int, default=8, help="threads per process (8)")
+    parser.add_argument(
+        "--threads", type=int, default=2, help="threads per process (2, as `parvis web`)"
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument(
         "--database-url",

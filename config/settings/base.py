@@ -107,7 +107,22 @@ else:
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("PARVIS_DB_CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache_url("PARVIS_CACHE_URL", default="locmemcache://parvis")}
+
+def cache_settings(default_url: str) -> dict:
+    """The Django cache of PARVIS_CACHE_URL; the per-process default is bounded by memory
+    rather than by Django's 300 entries, which a visitor browsing a few hundred reports
+    empties for everyone (parvis.core.cache_backends)."""
+    cache = env.cache_url("PARVIS_CACHE_URL", default=default_url)
+    if cache["BACKEND"].endswith("LocMemCache"):
+        cache["BACKEND"] = "parvis.core.cache_backends.BoundedLocMemCache"
+        cache.setdefault("OPTIONS", {}).update(
+            MAX_ENTRIES=env.int("PARVIS_CACHE_MAX_ENTRIES", default=20_000),
+            MAX_BYTES=env.int("PARVIS_CACHE_MAX_MB", default=64) * 1024 * 1024,
+        )
+    return {"default": cache}
+
+
+CACHES = cache_settings("locmemcache://parvis")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -1,7 +1,7 @@
 """Test settings: SQLite by default, PostgreSQL when PARVIS_DATABASE_URL says so (CI)."""
 
 from .base import *  # noqa: F403
-from .base import HUEY, env
+from .base import HUEY, cache_settings
 
 SECRET_KEY = "test-only-not-secret-" + "x" * 40
 DEBUG = False
@@ -16,5 +16,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-CACHES = {"default": env.cache_url("PARVIS_CACHE_URL", default="locmemcache://parvis-test")}
+CACHES = cache_settings("locmemcache://parvis-test")
 WHITENOISE_AUTOREFRESH = True
