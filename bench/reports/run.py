@@ -200,6 +200,8 @@ def build_targets(data: dict, cookie: str, only: list[str] | None) -> list[Targe
     cookie_name = cookie.split("=", 1)[0]
     proxy = {"X-Forwarded-Proto": "https"}  # as behind the TLS proxy (prod settings trust it)
     staff = {**proxy, "Cookie": cookie}
+    # A stale session cookie: parvis.core.caching serves no one who has a session cookie.
+    stale_session = {**proxy, "Cookie": f"{cookie_name}=expired-session-of-a-visitor"}
     commune, small, category = (
         data["commune_pk"],
         data["small_commune_pk"],
@@ -229,9 +231,8 @@ def build_targets(data: dict, cookie: str, only: list[str] | None) -> list[Targe
             rows="html-cards",
             expect_rows=25,
             probe="/signalements/?page=99999",
-            # A stale session cookie: parvis.core.caching serves no one who has a session
-            # cookie, so every request does the view's work (what each cache miss costs).
-            headers={**proxy, "Cookie": f"{cookie_name}=expired-session-of-a-visitor"},
+            # Every request does the view's work (what each cache miss costs).
+            headers=stale_session,
             expect=['class="report-list"'],
         ),
         Target(
@@ -328,6 +329,18 @@ def build_targets(data: dict, cookie: str, only: list[str] | None) -> list[Targe
             expect_rows=1,
             probe=f"/open311/v2/requests/{ids[-1]}.json",
             headers=proxy,
+            expect=[f'"service_request_id": "{ids[0]}"'],
+        ),
+        Target(
+            "o311-request-nocache",
+            "api",
+            [f"/open311/v2/requests/{pk}.json" for pk in ids],
+            f"Open311 GET one request ({rotating}), for a client the cache does not serve",
+            rows="json-list",
+            expect_rows=1,
+            probe=f"/open311/v2/requests/{ids[-1]}.json",
+            # As list-nocache: every request does the view's work (what each miss costs).
+            headers=stale_session,
             expect=[f'"service_request_id": "{ids[0]}"'],
         ),
         Target(

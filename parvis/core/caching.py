@@ -18,6 +18,8 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import get_language
 
 PRIVATE_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
@@ -46,6 +48,25 @@ def generation(name: str) -> int:
 def generation_bump(name: str) -> None:
     """The data called `name` changed: pages built from it are rebuilt on their next read."""
     cache.set(_generation_key(name), time.time_ns(), None)
+
+
+def generation_changed(name: str) -> None:
+    """Move the generation now (this process's next read) and again once the transaction
+    commits (so no process keeps a page rebuilt from the data before the commit)."""
+    generation_bump(name)
+    transaction.on_commit(lambda: generation_bump(name))
+
+
+def bump_on_write(name: str, models) -> None:
+    """Move the generation `name` whenever a row of one of `models` is saved or deleted."""
+
+    def on_write(sender, **kwargs) -> None:
+        generation_changed(name)
+
+    for model in models:
+        uid = f"generation-{name}-{model._meta.label}"
+        post_save.connect(on_write, sender=model, dispatch_uid=f"{uid}-save", weak=False)
+        post_delete.connect(on_write, sender=model, dispatch_uid=f"{uid}-delete", weak=False)
 
 
 def public_page_cache(seconds: int, *, generations: tuple[str, ...] = ()):

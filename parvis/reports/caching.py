@@ -4,10 +4,7 @@ show: a new report, a status change or update, a photo hidden, a category rename
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
-
-from parvis.core.caching import generation, generation_bump, public_page_cache
+from parvis.core.caching import bump_on_write, generation, generation_changed, public_page_cache
 from parvis.core.pagination import CachedCountPaginator
 
 GENERATION = "reports"
@@ -29,20 +26,11 @@ def reports_paginator(reports, per_page: int, *, filters: str) -> CachedCountPag
 
 
 def reports_changed() -> None:
-    """Move the generation now (this process's next read) and again once the transaction
-    commits (so no process keeps a page rebuilt from the data before the commit)."""
-    generation_bump(GENERATION)
-    transaction.on_commit(lambda: generation_bump(GENERATION))
-
-
-def _on_write(sender, **kwargs) -> None:
-    reports_changed()
+    """The reports changed in a way no saved row tells (an erasure, say): rebuild their pages."""
+    generation_changed(GENERATION)
 
 
 def connect() -> None:
     from parvis.reports.models import Category, Report, ReportEvent, ReportPhoto
 
-    for model in (Report, ReportEvent, ReportPhoto, Category):
-        uid = f"reports-generation-{model.__name__}"
-        post_save.connect(_on_write, sender=model, dispatch_uid=uid + "-save")
-        post_delete.connect(_on_write, sender=model, dispatch_uid=uid + "-delete")
+    bump_on_write(GENERATION, (Report, ReportEvent, ReportPhoto, Category))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from parvis.core.images import MultiplePhotoField
@@ -233,6 +235,14 @@ class UpdateForm(forms.Form):
     photos = MultiplePhotoField(label=_("Photos of the repair (optional)"), required=False)
 
 
+def _set_status(status: ReportStatus) -> str:
+    return gettext("Set status: %(status)s") % {"status": status.label}
+
+
+# Translated when shown, in the page's language (a `%` at import would freeze one language).
+_set_status_label = lazy(_set_status, str)
+
+
 class BulkForm(forms.Form):
     reports = forms.ModelMultipleChoiceField(queryset=None, label=_("Reports"))
     action = forms.ChoiceField(
@@ -240,7 +250,7 @@ class BulkForm(forms.Form):
         choices=[
             ("", _("Choose an action")),
             *[
-                (f"status:{status}", _("Set status: %(status)s") % {"status": status.label})
+                (f"status:{status}", _set_status_label(status))
                 for status in ReportStatus
                 if status in OPEN_STATUSES or status == "resolved"
             ],

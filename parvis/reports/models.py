@@ -72,6 +72,15 @@ class ReportQuerySet(TerritorialQuerySet):
         return self.filter(is_hidden=False, duplicate_of__isnull=True)
 
 
+def _label(choices, value) -> str:
+    """The label of a choice, as `get_FOO_display` but without building a dict of every
+    choice at each call (a page of reports shows dozens of labels)."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(16)
 
@@ -224,6 +233,14 @@ class Report(TerritorialModel):
         return self.status in OPEN_STATUSES
 
     @property
+    def status_label(self) -> str:
+        return _label(ReportStatus, self.status)
+
+    @property
+    def priority_label(self) -> str:
+        return _label(Priority, self.priority)
+
+    @property
     def public_reporter_name(self) -> str:
         return self.reporter_name if self.show_name and self.reporter_name else ""
 
@@ -259,8 +276,12 @@ class ReportEvent(models.Model):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"
 
     @property
+    def kind_label(self) -> str:
+        return _label(EventKind, self.kind)
+
+    @property
     def to_status_label(self) -> str:
-        return str(ReportStatus(self.to_status).label) if self.to_status else ""
+        return _label(ReportStatus, self.to_status) if self.to_status else ""
 
 
 class ReportPhoto(TimeStampedModel):
@@ -283,7 +304,11 @@ class ReportPhoto(TimeStampedModel):
         verbose_name_plural = _("photos")
 
     def __str__(self) -> str:
-        return f"{self.get_stage_display()} #{self.report_id}"
+        return f"{self.stage_label} #{self.report_id}"
+
+    @property
+    def stage_label(self) -> str:
+        return _label(PhotoStage, self.stage)
 
 
 class ReportFollower(models.Model):

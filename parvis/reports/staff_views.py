@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -82,7 +84,8 @@ def queue(request: HttpRequest, territory_slug: str) -> HttpResponse:
         "filters": filters,
         "page": page,
         "query": query.urlencode(),
-        "bulk": forms.BulkForm(reports=reports),
+        # Built only if the page renders it (its action list is kept per language, memo).
+        "bulk": partial(forms.BulkForm, reports=reports),
         "generation": reports_generation(),
     }
     return render(request, "reports/staff_queue.html", context)

@@ -6,13 +6,18 @@ import threading
 from dataclasses import dataclass
 
 import shapely
+from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet
 from django.http import Http404
 from shapely import STRtree
 from shapely.geometry import Point, shape
 
+from parvis.core.caching import generation
 from parvis.territories.choices import TerritoryKind
 from parvis.territories.models import Department, District, Territory
+
+TERRITORIES = "territories"  # the cache generation moved by every write to a territory
+TERRITORY_CACHE_SECONDS = 60
 
 
 def territory_list_public() -> QuerySet[Territory]:
@@ -29,15 +34,25 @@ def territory_list_public() -> QuerySet[Territory]:
 
 
 def territory_get_public(*, slug: str) -> Territory:
-    """An active territory by its slug, or 404."""
-    try:
-        return (
-            Territory.objects.select_related("parent")
-            .defer("boundary", "parent__boundary")
-            .get(slug=slug, is_active=True)
-        )
-    except Territory.DoesNotExist:
-        raise Http404 from None
+    """An active territory by its slug, or 404.
+
+    Every page under /t/<slug>/ starts here: the row is kept in the cache until a territory
+    is saved or deleted (the "territories" generation; at most TERRITORY_CACHE_SECONDS in the
+    other processes of a per-process cache).
+    """
+    key = f"parvis:territory:{generation(TERRITORIES)}:{slug}"
+    territory = cache.get(key)
+    if territory is None:
+        try:
+            territory = (
+                Territory.objects.select_related("parent")
+                .defer("boundary", "parent__boundary")
+                .get(slug=slug, is_active=True)
+            )
+        except Territory.DoesNotExist:
+            raise Http404 from None
+        cache.set(key, territory, TERRITORY_CACHE_SECONDS)
+    return territory
 
 
 def territory_operator() -> Territory | None:

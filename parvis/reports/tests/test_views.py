@@ -219,6 +219,14 @@ def test_bulk_actions_apply_to_the_selected_reports(
     assert Report.objects.filter(assignee=agent).count() == 2
 
 
+def test_the_bulk_actions_speak_the_page_language(client, make_staff, commune_a):
+    client.force_login(make_staff(commune_a))
+    english = client.get(f"/en/t/{commune_a.slug}/signalements/").content.decode()
+    french = client.get(f"/t/{commune_a.slug}/signalements/").content.decode()
+    assert "Set status: Scheduled" in english and "Passer au statut" not in english
+    assert "Passer au statut\xa0: Programmé" in french
+
+
 def test_staff_of_another_commune_get_404(
     client, resident, pothole, make_staff, commune_a, commune_b
 ):
