@@ -11,6 +11,7 @@ order check them with `user.has_perm(...)` without importing this module.
 from __future__ import annotations
 
 import rules
+from django.db.models import Exists
 from allauth.mfa.models import Authenticator
 
 from parvis.accounts.choices import Role
@@ -24,17 +25,22 @@ def role_map(user) -> dict[int, frozenset[str]]:
     """Territory id -> roles the user holds there, EPCI roles extended to member communes.
 
     Cached on the user object, so one request costs one query whatever the number of checks.
+    The same query tells whether a member of staff has a second factor (`has_mfa`), which every
+    page checks for them.
     """
     cached = getattr(user, "_parvis_role_map", None)
     if cached is not None:
         return cached
     roles: dict[int, set[str]] = {}
     if user.is_authenticated:
-        memberships = Membership.objects.filter(user=user, territory__is_active=True).values_list(
-            "territory_id", "territory__kind", "role"
+        memberships = (
+            Membership.objects.filter(user=user, territory__is_active=True)
+            .annotate(mfa=Exists(_second_factors(user)))
+            .values_list("territory_id", "territory__kind", "role", "mfa")
         )
         epci_roles: dict[int, set[str]] = {}
-        for territory_id, kind, role in memberships:
+        for territory_id, kind, role, mfa in memberships:
+            user._parvis_has_mfa = mfa
             roles.setdefault(territory_id, set()).add(role)
             if kind == TerritoryKind.EPCI:
                 epci_roles.setdefault(territory_id, set()).add(role)
@@ -55,16 +61,17 @@ def is_staff_user(user) -> bool:
     return bool(user.is_authenticated and (user.is_staff or user.is_superuser or role_map(user)))
 
 
+def _second_factors(user):
+    return Authenticator.objects.filter(
+        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    )
+
+
 def has_mfa(user) -> bool:
     """Has an active second factor (TOTP or WebAuthn security key)."""
     cached = getattr(user, "_parvis_has_mfa", None)
     if cached is None:
-        cached = bool(
-            user.is_authenticated
-            and Authenticator.objects.filter(
-                user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-            ).exists()
-        )
+        cached = bool(user.is_authenticated and _second_factors(user).exists())
         user._parvis_has_mfa = cached
     return cached
 

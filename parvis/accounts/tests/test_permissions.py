@@ -3,7 +3,7 @@
 import pytest
 
 from parvis.accounts.choices import Role
-from parvis.accounts.permissions import role_map
+from parvis.accounts.permissions import has_mfa, role_map
 from parvis.testing.factories import UserFactory, staff_user
 
 ALL_ROLES = list(Role.values)
@@ -89,10 +89,13 @@ def test_audit_log_is_for_data_officers_and_admins(client, commune_a, role, may_
     assert client.get(f"/t/{commune_a.slug}/journal-des-acces/").status_code == expected
 
 
-def test_role_lookups_cost_one_query_per_request(commune_a, django_assert_max_num_queries):
-    user = staff_user(territory=commune_a, role=Role.AGENT)
+@pytest.mark.parametrize("mfa", [True, False])
+def test_roles_and_mfa_cost_one_query_per_request(commune_a, django_assert_num_queries, mfa):
+    user = staff_user(territory=commune_a, role=Role.AGENT, mfa=mfa)
     user = type(user).objects.get(pk=user.pk)
-    with django_assert_max_num_queries(2):  # memberships, then MFA check, both cached
+    with django_assert_num_queries(1):  # memberships and second factor at once, then cached
         for _ in range(10):
-            user.has_perm("territories.view_staff_area", commune_a)
+            allowed = user.has_perm("territories.view_staff_area", commune_a)
+    assert allowed == mfa, "a staff role without a second factor opens nothing"
     assert role_map(user) == {commune_a.pk: frozenset({Role.AGENT})}
+    assert has_mfa(user) == mfa
