@@ -11,8 +11,8 @@ order check them with `user.has_perm(...)` without importing this module.
 from __future__ import annotations
 
 import rules
-from django.db.models import Exists
 from allauth.mfa.models import Authenticator
+from django.db.models import Exists
 
 from parvis.accounts.choices import Role
 from parvis.accounts.models import Membership
