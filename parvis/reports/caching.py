@@ -6,17 +6,20 @@ from __future__ import annotations
 
 from parvis.core.caching import bump_on_write, generation, generation_changed, public_page_cache
 from parvis.core.pagination import CachedCountPaginator
+from parvis.territories.selectors import TERRITORIES
 
 GENERATION = "reports"
 
 # Pages and Open311 reads of reports, for clients without a session: rebuilt once the reports
-# change, and at least every minute (what moves with time, a per-process cache).
-reports_page_cache = public_page_cache(60, generations=(GENERATION,))
+# or the territories (names, districts, departments) change, and at least every minute (what
+# moves with time, a per-process cache).
+reports_page_cache = public_page_cache(60, generations=(GENERATION, TERRITORIES))
 
 
-def reports_generation() -> int:
-    """The stamp of the reports data (template fragments that show reports key on it)."""
-    return generation(GENERATION)
+def reports_generation() -> str:
+    """The stamp of what pages of reports show: the reports, and the territories' names,
+    districts and departments (template fragments that show reports key on it)."""
+    return f"{generation(GENERATION)}-{generation(TERRITORIES)}"
 
 
 def reports_paginator(reports, per_page: int, *, filters: str) -> CachedCountPaginator:

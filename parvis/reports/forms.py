@@ -165,14 +165,15 @@ class QueueFilterForm(forms.Form):
         ],
         initial="open",
     )
-    category = forms.ModelChoiceField(
-        queryset=None, label=_("Category"), required=False, empty_label=_("All")
+    # Ids and names (queue_filter_choices, cached): no model instance to build or look up.
+    category = forms.TypedChoiceField(
+        label=_("Category"), required=False, coerce=int, empty_value=None
     )
-    district = forms.ModelChoiceField(
-        queryset=None, label=_("District"), required=False, empty_label=_("All")
+    district = forms.TypedChoiceField(
+        label=_("District"), required=False, coerce=int, empty_value=None
     )
-    department = forms.ModelChoiceField(
-        queryset=None, label=_("Department"), required=False, empty_label=_("All")
+    department = forms.TypedChoiceField(
+        label=_("Department"), required=False, coerce=int, empty_value=None
     )
     priority = forms.TypedChoiceField(
         label=_("Priority"),
@@ -193,23 +194,21 @@ class QueueFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args, categories, districts, departments, **kwargs):
+    def __init__(self, *args, choices: dict[str, list[tuple[int, str]]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = categories
-        self.fields["district"].queryset = districts
-        self.fields["department"].queryset = departments
+        for name in ("category", "district", "department"):
+            self.fields[name].choices = [("", _("All")), *choices[name]]
 
     def to_filters(self) -> tuple[ReportFilters, str]:
         """The selector's filters and ordering; open reports by deadline when invalid."""
         if not self.is_valid():
             return ReportFilters(status="open"), "due"
         data = self.cleaned_data
-        pk = lambda name: data[name].pk if data.get(name) else None  # noqa: E731
         return ReportFilters(
             status=data.get("status") or "",
-            category=pk("category"),
-            district=pk("district"),
-            department=pk("department"),
+            category=data.get("category"),
+            district=data.get("district"),
+            department=data.get("department"),
             priority=data.get("priority"),
             overdue=bool(data.get("overdue")),
         ), data.get("ordering") or "due"

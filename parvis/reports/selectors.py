@@ -7,11 +7,14 @@ import math
 from dataclasses import dataclass
 from statistics import median, quantiles
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
+from parvis.core.caching import generation
+from parvis.reports.caching import GENERATION as REPORTS
 from parvis.reports.choices import OPEN_STATUSES, ReportStatus
 from parvis.reports.models import (
     Category,
@@ -21,7 +24,12 @@ from parvis.reports.models import (
     ReportPhoto,
     ResponseTemplate,
 )
-from parvis.territories.selectors import department_list_in
+from parvis.territories.selectors import (
+    TERRITORIES,
+    department_list_in,
+    district_list_in,
+    territory_scope_ids,
+)
 
 EARTH_RADIUS_M = 6_371_000
 
@@ -34,6 +42,29 @@ def category_list(*, territory_ids) -> QuerySet[Category]:
         .select_related("territory", "department")
         .order_by("group", "name")
     )
+
+
+def queue_filter_choices(*, territory) -> dict[str, list[tuple[int, str]]]:
+    """What a territory's triage queue filters by, as (id, name) pairs: the categories and
+    departments of its scope and of its EPCI, the districts of its scope. Kept until the reports
+    (categories among them) or the territories (districts, departments) change."""
+    key = (
+        f"parvis:queue-filter-choices:{territory.pk}:"
+        f"{generation(REPORTS)}:{generation(TERRITORIES)}"
+    )
+    choices = cache.get(key)
+    if choices is None:
+        scope = territory_scope_ids(territory=territory)
+        with_epci = scope | {territory.parent_id}
+        choices = {
+            "category": [(c.pk, str(c)) for c in category_list(territory_ids=with_epci)],
+            "district": list(district_list_in(territory_ids=scope).values_list("pk", "name")),
+            "department": list(
+                department_list_in(territory_ids=with_epci).values_list("pk", "name")
+            ),
+        }
+        cache.set(key, choices, 300)
+    return choices
 
 
 def category_list_for_place(*, territory) -> QuerySet[Category]:

@@ -20,9 +20,9 @@ from parvis.reports.caching import reports_generation, reports_paginator
 from parvis.reports.choices import ReportStatus, Source, UpdateChannel
 from parvis.reports.models import Report
 from parvis.reports.selectors import (
-    category_list,
     category_list_for_place,
     departments_for_report,
+    queue_filter_choices,
     report_list_for_queue,
     report_queryset_for_staff,
     response_templates_for,
@@ -42,8 +42,6 @@ from parvis.reports.services import (
     reporter_contact_view,
 )
 from parvis.territories.selectors import (
-    department_list_in,
-    district_list_in,
     territory_get_public,
     territory_scope_ids,
 )
@@ -64,10 +62,7 @@ def queue(request: HttpRequest, territory_slug: str) -> HttpResponse:
     territory = _territory(request, territory_slug, "reports.view_queue")
     scope = territory_scope_ids(territory=territory)
     filters = forms.QueueFilterForm(
-        request.GET or {"status": "open"},
-        categories=category_list(territory_ids=scope | {territory.parent_id}),
-        districts=district_list_in(territory_ids=scope),
-        departments=department_list_in(territory_ids=scope | {territory.parent_id}),
+        request.GET or {"status": "open"}, choices=queue_filter_choices(territory=territory)
     )
     selection, ordering = filters.to_filters()
     reports = report_list_for_queue(territory_ids=scope, filters=selection, ordering=ordering)

@@ -9,7 +9,7 @@ class TerritoriesConfig(AppConfig):
 
     def ready(self) -> None:
         from parvis.core.caching import bump_on_write
-        from parvis.territories.models import Territory
+        from parvis.territories.models import Department, District, Territory
         from parvis.territories.selectors import TERRITORIES
 
-        bump_on_write(TERRITORIES, (Territory,))
+        bump_on_write(TERRITORIES, (Territory, District, Department))

@@ -16,7 +16,8 @@ from parvis.core.caching import generation
 from parvis.territories.choices import TerritoryKind
 from parvis.territories.models import Department, District, Territory
 
-TERRITORIES = "territories"  # the cache generation moved by every write to a territory
+# The cache generation moved by every write to a territory, district or department.
+TERRITORIES = "territories"
 TERRITORY_CACHE_SECONDS = 60
 
 

@@ -9,7 +9,12 @@ from parvis.privacy.models import AuditEntry, ConsentRecord
 from parvis.reports.choices import ReportStatus
 from parvis.reports.models import Report
 from parvis.reports.services import report_create, report_transition
-from parvis.testing.factories import CategoryFactory, UserFactory, jpeg_with_gps
+from parvis.testing.factories import (
+    CategoryFactory,
+    DistrictFactory,
+    UserFactory,
+    jpeg_with_gps,
+)
 
 
 @pytest.fixture
@@ -378,6 +383,24 @@ def test_the_queue_filters_by_department(client, resident, pothole, make_staff, 
         f"/t/{commune_a.slug}/signalements/", {"status": "open", "department": lamp.department_id}
     ).content.decode()
     assert "Titre-eclairage" in page and "Titre-voirie" not in page
+
+
+def test_the_queue_offers_the_scope_filters_as_soon_as_they_exist(
+    client, make_staff, commune_a, commune_b
+):
+    client.force_login(make_staff(commune_a))
+    queue = f"/t/{commune_a.slug}/signalements/"
+    client.get(queue)  # the filter choices are now cached
+    district = DistrictFactory(territory=commune_a, name="Quartier-neuf")
+    page = client.get(queue).content.decode()
+    assert f'<option value="{district.pk}">Quartier-neuf</option>' in page
+    category = CategoryFactory(territory=commune_a, name="Banc-cassé")
+    elsewhere = CategoryFactory(territory=commune_b, name="Ailleurs")
+    page = client.get(queue).content.decode()
+    assert f'<option value="{category.pk}">{category}</option>' in page
+    assert category.department.name in page and "Ailleurs" not in page
+    refused = client.get(queue, {"status": "", "category": elsewhere.pk})
+    assert refused.status_code == 200 and "Ailleurs" not in refused.content.decode()
 
 
 def test_moving_through_a_filtered_list_keeps_the_filters(client, resident, pothole, commune_a):
