@@ -278,6 +278,16 @@ def build_targets(data: dict, cookie: str, only: list[str] | None) -> list[Targe
             expect=[f"<h1>#{ids[0]} "],
         ),
         Target(
+            "detail-nocache",
+            "page",
+            [f"/signalements/{pk}/" for pk in ids],
+            f"a report's public page ({rotating}), for a visitor the page cache does not serve",
+            rows="html-timeline",
+            probe=f"/signalements/{ids[-1]}/",
+            headers=stale_session,
+            expect=[f"<h1>#{ids[0]} "],
+        ),
+        Target(
             "queue",
             "page",
             [queue],

@@ -1,5 +1,7 @@
 """Public pages are served from a short cache to anonymous visitors, never to anyone else."""
 
+import re
+
 from django.core.cache import cache
 
 from parvis.territories.models import Territory
@@ -52,9 +54,9 @@ def test_a_page_is_rebuilt_as_soon_as_its_data_changes(rf):
     assert view(rf.get("/things/")).content == b"New"
 
 
-def test_a_page_that_hands_out_a_form_token_is_not_cached(rf):
+def test_a_page_with_a_form_is_shared_with_each_visitor_s_own_token(rf):
     from django.http import HttpResponse
-    from django.middleware.csrf import get_token
+    from django.middleware.csrf import _does_token_match, get_token
 
     from parvis.core.caching import public_page_cache
 
@@ -63,14 +65,27 @@ def test_a_page_that_hands_out_a_form_token_is_not_cached(rf):
     @public_page_cache(60)
     def view(request):
         calls.append(1)
-        return HttpResponse(f"token {get_token(request)}" if request.GET.get("form") else "plain")
+        field = f'<input type="hidden" name="csrfmiddlewaretoken" value="{get_token(request)}">'
+        if request.GET.get("leak"):  # the token also outside a form field: never shared
+            return HttpResponse(f"<form>{field}</form><script>{get_token(request)}</script>")
+        return HttpResponse(f"<form>{field}</form><form>{field}</form>")
 
     cache.clear()
+    visitors = [rf.get("/with-form/") for _ in range(3)]
+    pages = [view(visitor).content.decode() for visitor in visitors]
+    assert len(calls) == 1, "rendered for the first visitor, shared with the others"
+    for visitor, page in zip(visitors, pages, strict=True):
+        tokens = set(re.findall(r'value="([A-Za-z0-9]{64})"', page))
+        assert len(tokens) == 1 and page.count('value="') == 2
+        (token,) = tokens
+        assert _does_token_match(token, visitor.META["CSRF_COOKIE"]), "valid for this visitor"
+        assert visitor.META["CSRF_COOKIE_NEEDS_UPDATE"], "their CSRF cookie is set"
+    secrets = {visitor.META["CSRF_COOKIE"] for visitor in visitors}
+    assert len(secrets) == 3, "no visitor gets another's token"
     for _ in range(2):
-        view(rf.get("/with-form/?form=1"))
-        view(rf.get("/plain/"))
-    assert len(calls) == 3, "the form page is rendered each time, the plain one once"
-    request = rf.get("/plain/")
+        view(rf.get("/with-form/?leak=1"))
+    assert len(calls) == 3, "a token outside a form field: rendered each time"
+    request = rf.get("/with-form/")
     request.COOKIES["sessionid"] = "abc"
     view(request)
     assert len(calls) == 4, "a visitor with a session never gets the shared copy"

@@ -1,5 +1,7 @@
 """Public reads of reports come from a cache, and still show every change at once."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -7,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from parvis.accounts.choices import Role
 from parvis.core.database import database_statistics_refresh
-from parvis.reports.choices import ReportStatus
+from parvis.reports.choices import EventKind, ReportStatus
 from parvis.reports.services import report_create, report_transition
 from parvis.testing.factories import CategoryFactory
 
@@ -52,6 +54,23 @@ def test_a_status_change_shows_at_once_on_the_cached_report_page(pothole, make_s
     assert "Pris en compte" in page
     status = visitor.get(f"/open311/v2/requests/{report.pk}.json").json()[0]
     assert status["status"] == "open"
+
+
+def test_visitors_thank_the_team_from_the_shared_report_page(pothole, django_assert_num_queries):
+    report = file(pothole)
+    page = f"/signalements/{report.pk}/"
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    pages = [first.get(page)]
+    with django_assert_num_queries(0):  # the second visitor gets the first one's page
+        pages.append(second.get(page))
+    assert "csrftoken" in pages[1].cookies, "with a CSRF cookie of their own"
+    for visitor, answer in zip((first, second), pages, strict=True):
+        token = re.search(r'name="csrfmiddlewaretoken" value="(\w+)"', answer.content.decode())[1]
+        thanked = visitor.post(f"{page}merci/", {"csrfmiddlewaretoken": token})
+        assert thanked.status_code == 302, "the token of the shared page is valid for them"
+    assert report.events.filter(kind=EventKind.THANKS).count() == 2
+    forged = Client(enforce_csrf_checks=True).post(f"{page}merci/", {"csrfmiddlewaretoken": token})
+    assert forged.status_code == 403, "another visitor's token is refused"
 
 
 def test_the_list_total_is_counted_once_per_change(pothole, resident):
