@@ -132,6 +132,7 @@ def _categories(territory_ids) -> QuerySet[Category]:
         Category.objects.for_territories(territory_ids)
         .filter(is_active=True)
         .select_related("territory")
+        .defer("territory__boundary")
         .order_by("group", "name", "pk")
     )
 
@@ -263,8 +264,8 @@ def _public_requests(territory_ids) -> QuerySet[Report]:
     return (
         Report.objects.for_territories(territory_ids)
         .visible_to_public()
-        .defer(*REPORTER_FIELDS)
         .select_related("category", "department", "district")
+        .defer(*REPORTER_FIELDS, "district__area")  # nor the district's outline
         .annotate(
             status_note=Subquery(last_status_note), media_photo_id=Subquery(first_public_photo)
         )

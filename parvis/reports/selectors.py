@@ -34,12 +34,18 @@ from parvis.territories.selectors import (
 EARTH_RADIUS_M = 6_371_000
 
 
+# Outlines of territories and districts (GeoJSON, kilobytes each on a real map): never shown with
+# a report, so never loaded with one (each row would parse them).
+OUTLINES = ("territory__boundary", "district__area")
+
+
 def category_list(*, territory_ids) -> QuerySet[Category]:
     """Active categories of the given territories, by group then name."""
     return (
         Category.objects.for_territories(territory_ids)
         .filter(is_active=True)
         .select_related("territory", "department")
+        .defer("territory__boundary")
         .order_by("group", "name")
     )
 
@@ -78,6 +84,7 @@ def _public_base(territory_ids) -> QuerySet[Report]:
         Report.objects.for_territories(territory_ids)
         .visible_to_public()
         .select_related("category", "district", "territory")
+        .defer(*OUTLINES)
     )
 
 
@@ -132,9 +139,9 @@ def report_list_for_queue(
 ) -> QuerySet[Report]:
     """The triage queue: every report of the staff member's territories, hidden ones too."""
     return _filter(
-        Report.objects.for_territories(territory_ids).select_related(
-            "category", "district", "department", "assignee", "territory"
-        ),
+        Report.objects.for_territories(territory_ids)
+        .select_related("category", "district", "department", "assignee", "territory")
+        .defer(*OUTLINES),
         filters,
     ).order_by(*QUEUE_ORDERINGS.get(ordering, QUEUE_ORDERINGS["due"]))
 
@@ -146,6 +153,7 @@ def report_get_public(*, pk: int) -> Report:
         report = (
             Report.objects.visible_to_public()
             .select_related("category", "district", "territory")
+            .defer(*OUTLINES)
             .get(pk=pk)
         )
     except (Report.DoesNotExist, ValueError):
@@ -157,11 +165,15 @@ def report_get_public(*, pk: int) -> Report:
 
 
 def report_queryset_for_staff() -> QuerySet[Report]:
-    return Report.objects.select_related(
-        "category", "district", "territory", "department", "assignee", "duplicate_of"
-    ).prefetch_related(
-        Prefetch("events", queryset=ReportEvent.objects.select_related("author")),
-        "photos",
+    return (
+        Report.objects.select_related(
+            "category", "district", "territory", "department", "assignee", "duplicate_of"
+        )
+        .defer(*OUTLINES)
+        .prefetch_related(
+            Prefetch("events", queryset=ReportEvent.objects.select_related("author")),
+            "photos",
+        )
     )
 
 
@@ -231,6 +243,7 @@ def open311_client_for_key(*, api_key: str) -> Open311Client | None:
     return (
         Open311Client.objects.filter(key_prefix=api_key[:8], key_hash=digest, is_active=True)
         .select_related("territory")
+        .defer("territory__boundary")
         .first()
     )
 

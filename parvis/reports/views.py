@@ -199,7 +199,9 @@ def report_photo(request: HttpRequest, pk: int) -> FileResponse:
     photo = get_object_for_user_or_404(
         request.user,
         "reports.view_photo",
-        ReportPhoto.objects.select_related("report", "report__territory"),
+        ReportPhoto.objects.select_related("report", "report__territory").defer(
+            "report__territory__boundary"
+        ),
         pk=pk,
     )
     return FileResponse(photo.image.open("rb"), content_type="image/jpeg")

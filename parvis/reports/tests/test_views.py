@@ -417,3 +417,41 @@ def test_moving_through_a_filtered_list_keeps_the_filters(client, resident, poth
     assert next_link in page.decode()
     second = client.get("/signalements/", {"status": "open", "category": pothole.pk, "page": 2})
     assert 'rel="prev"' in second.content.decode()
+
+
+def test_report_pages_never_load_the_outlines_of_territories_and_districts(
+    client, resident, pothole, make_staff, commune_a
+):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    report = report_create(
+        category=pothole,
+        title="Trou",
+        description="x",
+        latitude=47.005,
+        longitude=4.805,
+        reporter=resident,
+    )
+    staff = make_staff(commune_a)
+    pages = [
+        (None, f"/signalements/{report.pk}/"),
+        (None, "/signalements/"),
+        (None, f"/open311/v2/requests/{report.pk}.json"),
+        (staff, f"/t/{commune_a.slug}/signalements/"),
+        (staff, f"/t/{commune_a.slug}/signalements/{report.pk}/"),
+    ]
+    for user, path in pages:
+        cache.clear()
+        client.logout()
+        if user:
+            client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        outlines = [
+            query["sql"]
+            for query in queries.captured_queries
+            if '"boundary"' in query["sql"] or '"area"' in query["sql"]
+        ]
+        assert not outlines, path
