@@ -59,11 +59,6 @@ class BoundedLocMemCache(LocMemCache):
         self._total[0] -= self._sizes.pop(key, 0)
         return True
 
-    def _cull(self):  # never called by _set above; kept consistent for Django's own callers
-        super()._cull()
-        for key in set(self._sizes) - set(self._cache):
-            self._total[0] -= self._sizes.pop(key)
-
     def incr(self, key, delta=1, version=None):
         value = super().incr(key, delta, version)
         with self._lock:

@@ -86,7 +86,8 @@ def _with_csrf_holes(response, secret: str):
     holed, holes = _CSRF_FIELD.subn(rb"\1" + _CSRF_HOLE + rb"\3", response.content)
     if not holes or secret.encode() in holed:
         return None
-    # Every get_token() masks the secret anew: look for any other token made from it.
+    # Every get_token() masks the secret anew: look for any other token made from it, with
+    # Django's own comparison (private, unchanged since 4.1; tests/test_caching.py guards it).
     for candidate in _MASKED_TOKEN.findall(holed):
         if _does_token_match(candidate.decode(), secret):
             return None

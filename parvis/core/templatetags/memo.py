@@ -43,8 +43,3 @@ def memo(parser, token) -> MemoNode:
     nodelist = parser.parse(("endmemo",))
     parser.delete_first_token()
     return MemoNode(bits[1], [parser.compile_filter(bit) for bit in bits[2:]], nodelist)
-
-
-def memo_clear() -> None:
-    """Forget every fragment (tests that change settings the frame shows)."""
-    _fragments.clear()

@@ -22,6 +22,18 @@ def pothole(commune_a):
     return CategoryFactory(territory=commune_a, name="Nid-de-poule")
 
 
+def file_report(category, reporter, *, title="Trou"):
+    """A report filed from the website at a place inside commune A."""
+    return report_create(
+        category=category,
+        title=title,
+        description="x",
+        latitude=47.005,
+        longitude=4.805,
+        reporter=reporter,
+    )
+
+
 def place_query(pothole, commune_a, **extra):
     return {
         "territory": commune_a.pk,
@@ -103,14 +115,7 @@ def test_the_public_list_and_feed_show_public_reports_only(
     client, resident, pothole, make_staff, commune_a, django_assert_max_num_queries
 ):
     for number in range(30):
-        report_create(
-            category=pothole,
-            title=f"Trou {number}",
-            description="x",
-            latitude=47.005,
-            longitude=4.805,
-            reporter=resident,
-        )
+        file_report(pothole, resident, title=f"Trou {number}")
     hidden = Report.objects.order_by("pk").first()
     Report.objects.filter(pk=hidden.pk).update(is_hidden=True)
     with django_assert_max_num_queries(8):
@@ -125,14 +130,7 @@ def test_the_public_list_and_feed_show_public_reports_only(
 def test_staff_triage_resolve_and_the_resident_reopens(
     client, resident, pothole, make_staff, commune_a, django_capture_on_commit_callbacks
 ):
-    report = report_create(
-        category=pothole,
-        title="Trou",
-        description="x",
-        latitude=47.005,
-        longitude=4.805,
-        reporter=resident,
-    )
+    report = file_report(pothole, resident, title="Trou")
     agent = make_staff(commune_a, role=Role.AGENT)
     client.force_login(agent)
     base = f"/t/{commune_a.slug}/signalements/{report.pk}"
@@ -151,14 +149,7 @@ def test_staff_triage_resolve_and_the_resident_reopens(
 def test_an_invalid_transition_is_refused_with_a_message(
     client, resident, pothole, make_staff, commune_a
 ):
-    report = report_create(
-        category=pothole,
-        title="Trou",
-        description="x",
-        latitude=47.005,
-        longitude=4.805,
-        reporter=resident,
-    )
+    report = file_report(pothole, resident, title="Trou")
     agent = make_staff(commune_a)
     report_transition(report=report, to=ReportStatus.RESOLVED, actor=agent)
     client.force_login(agent)
@@ -176,14 +167,7 @@ def test_queue_filters_overdue_and_costs_a_constant_number_of_queries(
 ):
     other = CategoryFactory(territory=commune_b)
     for number in range(20):
-        report_create(
-            category=pothole,
-            title=f"A{number}",
-            description="x",
-            latitude=47.005,
-            longitude=4.805,
-            reporter=resident,
-        )
+        file_report(pothole, resident, title=f"A{number}")
     report_create(
         category=other,
         title="In B",
@@ -204,17 +188,7 @@ def test_queue_filters_overdue_and_costs_a_constant_number_of_queries(
 def test_bulk_actions_apply_to_the_selected_reports(
     client, resident, pothole, make_staff, commune_a
 ):
-    reports = [
-        report_create(
-            category=pothole,
-            title=f"T{n}",
-            description="x",
-            latitude=47.005,
-            longitude=4.805,
-            reporter=resident,
-        )
-        for n in range(3)
-    ]
+    reports = [file_report(pothole, resident, title=f"T{n}") for n in range(3)]
     agent = make_staff(commune_a)
     client.force_login(agent)
     client.post(
@@ -235,14 +209,7 @@ def test_the_bulk_actions_speak_the_page_language(client, make_staff, commune_a)
 def test_staff_of_another_commune_get_404(
     client, resident, pothole, make_staff, commune_a, commune_b
 ):
-    report = report_create(
-        category=pothole,
-        title="Trou",
-        description="x",
-        latitude=47.005,
-        longitude=4.805,
-        reporter=resident,
-    )
+    report = file_report(pothole, resident, title="Trou")
     client.force_login(make_staff(commune_b, role=Role.TERRITORY_ADMIN))
     assert client.get(f"/t/{commune_a.slug}/signalements/{report.pk}/").status_code == 404
     assert client.get(f"/t/{commune_b.slug}/signalements/{report.pk}/").status_code == 404
@@ -335,22 +302,8 @@ def test_an_agent_files_a_report_for_a_resident_offline(
 def test_staff_change_the_priority_and_the_queue_sorts_by_it(
     client, resident, pothole, make_staff, commune_a
 ):
-    low = report_create(
-        category=pothole,
-        title="Titre-bas",
-        description="x",
-        latitude=47.005,
-        longitude=4.805,
-        reporter=resident,
-    )
-    report_create(
-        category=pothole,
-        title="Titre-normal",
-        description="x",
-        latitude=47.005,
-        longitude=4.805,
-        reporter=resident,
-    )
+    low = file_report(pothole, resident, title="Titre-bas")
+    file_report(pothole, resident, title="Titre-normal")
     client.force_login(make_staff(commune_a))
     client.post(f"/t/{commune_a.slug}/signalements/{low.pk}/priorite/", {"priority": 4})
     low.refresh_from_db()
@@ -362,22 +315,8 @@ def test_staff_change_the_priority_and_the_queue_sorts_by_it(
 
 def test_the_queue_filters_by_department(client, resident, pothole, make_staff, commune_a):
     lamp = CategoryFactory(territory=commune_a, name="Lampadaire")
-    report_create(
-        category=pothole,
-        title="Titre-voirie",
-        description="x",
-        latitude=47.005,
-        longitude=4.805,
-        reporter=resident,
-    )
-    report_create(
-        category=lamp,
-        title="Titre-eclairage",
-        description="x",
-        latitude=47.005,
-        longitude=4.805,
-        reporter=resident,
-    )
+    file_report(pothole, resident, title="Titre-voirie")
+    file_report(lamp, resident, title="Titre-eclairage")
     client.force_login(make_staff(commune_a))
     page = client.get(
         f"/t/{commune_a.slug}/signalements/", {"status": "open", "department": lamp.department_id}
@@ -426,14 +365,7 @@ def test_report_pages_never_load_the_outlines_of_territories_and_districts(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    report = report_create(
-        category=pothole,
-        title="Trou",
-        description="x",
-        latitude=47.005,
-        longitude=4.805,
-        reporter=resident,
-    )
+    report = file_report(pothole, resident, title="Trou")
     staff = make_staff(commune_a)
     pages = [
         (None, f"/signalements/{report.pk}/"),
