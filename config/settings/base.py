@@ -102,6 +102,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env.bool("PARVIS_DB_PREPARED_STATEMENTS", default=True):
+        # Parameters sent apart from the SQL, and a statement a connection runs often prepared
+        # once: PostgreSQL then neither parses nor plans it again (bench/reports: pages built
+        # for one visitor 15-25% more requests/s). Switch off behind a pooler in transaction
+        # mode that drops prepared statements (PgBouncer before 1.21).
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5
+        )
 # Connections are kept by each worker thread between requests: opening one costs ~2 ms on
 # SQLite (schema and planner statistics read again) and more on PostgreSQL (TLS, auth).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("PARVIS_DB_CONN_MAX_AGE", default=60)
