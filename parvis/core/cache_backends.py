@@ -41,17 +41,12 @@ class BoundedLocMemCache(LocMemCache):
         while self._cache and (
             len(self._cache) >= self._max_entries or self._total[0] + size > self._max_bytes
         ):
-            oldest, _value = self._cache.popitem()  # least recently used last
-            self._forget(oldest)
+            self._delete(next(reversed(self._cache)))  # least recently used last
         self._cache[key] = value
         self._cache.move_to_end(key, last=False)
         self._expire_info[key] = self.get_backend_timeout(timeout)
         self._sizes[key] = size
         self._total[0] += size
-
-    def _forget(self, key) -> None:
-        self._expire_info.pop(key, None)
-        self._total[0] -= self._sizes.pop(key, 0)
 
     def _delete(self, key):
         if not super()._delete(key):

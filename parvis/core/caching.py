@@ -54,6 +54,17 @@ def generation_bump(name: str) -> None:
     cache.set(_generation_key(name), time.time_ns(), None)
 
 
+def generation_stamps(generations: tuple[str, ...]) -> str:
+    """The stamps of several generations, for a cache key that must change with any of them."""
+    return ":".join(str(generation(name)) for name in generations)
+
+
+def generation_cached(key: str, compute, *, generations: tuple[str, ...], seconds: int):
+    """`compute()`, kept under `key` until one of `generations` moves, at most `seconds`.
+    Whatever `compute` raises is raised and nothing is kept."""
+    return cache.get_or_set(f"{key}:{generation_stamps(generations)}", compute, seconds)
+
+
 def generation_changed(name: str) -> None:
     """Move the generation now (this process's next read) and again once the transaction
     commits (so no process keeps a page rebuilt from the data before the commit)."""
@@ -118,7 +129,7 @@ def public_page_cache(seconds: int, *, generations: tuple[str, ...] = ()):
         def wrapped(request, *args, **kwargs):
             if not _cacheable_request(request):
                 return view(request, *args, **kwargs)
-            stamps = ":".join(str(generation(name)) for name in generations)
+            stamps = generation_stamps(generations)
             key = f"parvis:page:{get_language()}:{stamps}:{request.build_absolute_uri()}"
             cached = cache.get(key)
             if cached is not None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import hashlib
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
-from parvis.core.caching import generation
+from parvis.core.caching import generation_cached
 
 
 class CachedCountPaginator(Paginator):
@@ -36,11 +35,10 @@ class CachedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        stamps = ":".join(str(generation(name)) for name in self.generations)
-        digest = hashlib.sha256(f"{stamps}|{self.key}".encode()).hexdigest()
-        key = f"parvis:count:{digest}"
-        total = cache.get(key)
-        if total is None:
-            total = super().count
-            cache.set(key, total, self.seconds)
-        return total
+        digest = hashlib.sha256(self.key.encode()).hexdigest()
+        return generation_cached(
+            f"parvis:count:{digest}",
+            lambda: super(CachedCountPaginator, self).count,
+            generations=self.generations,
+            seconds=self.seconds,
+        )

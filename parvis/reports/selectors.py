@@ -7,13 +7,12 @@ import math
 from dataclasses import dataclass
 from statistics import median, quantiles
 
-from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
-from parvis.core.caching import generation
+from parvis.core.caching import generation_cached
 from parvis.reports.caching import GENERATION as REPORTS
 from parvis.reports.choices import OPEN_STATUSES, ReportStatus
 from parvis.reports.models import (
@@ -54,23 +53,24 @@ def queue_filter_choices(*, territory) -> dict[str, list[tuple[int, str]]]:
     """What a territory's triage queue filters by, as (id, name) pairs: the categories and
     departments of its scope and of its EPCI, the districts of its scope. Kept until the reports
     (categories among them) or the territories (districts, departments) change."""
-    key = (
-        f"parvis:queue-filter-choices:{territory.pk}:"
-        f"{generation(REPORTS)}:{generation(TERRITORIES)}"
-    )
-    choices = cache.get(key)
-    if choices is None:
+
+    def load() -> dict[str, list[tuple[int, str]]]:
         scope = territory_scope_ids(territory=territory)
         with_epci = scope | {territory.parent_id}
-        choices = {
+        return {
             "category": [(c.pk, str(c)) for c in category_list(territory_ids=with_epci)],
             "district": list(district_list_in(territory_ids=scope).values_list("pk", "name")),
             "department": list(
                 department_list_in(territory_ids=with_epci).values_list("pk", "name")
             ),
         }
-        cache.set(key, choices, 300)
-    return choices
+
+    return generation_cached(
+        f"parvis:queue-filter-choices:{territory.pk}",
+        load,
+        generations=(REPORTS, TERRITORIES),
+        seconds=300,
+    )
 
 
 def category_list_for_place(*, territory) -> QuerySet[Category]:

@@ -6,13 +6,12 @@ import threading
 from dataclasses import dataclass
 
 import shapely
-from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet
 from django.http import Http404
 from shapely import STRtree
 from shapely.geometry import Point, shape
 
-from parvis.core.caching import generation
+from parvis.core.caching import generation_cached
 from parvis.territories.choices import TerritoryKind
 from parvis.territories.models import Department, District, Territory
 
@@ -41,19 +40,23 @@ def territory_get_public(*, slug: str) -> Territory:
     is saved or deleted (the "territories" generation; at most TERRITORY_CACHE_SECONDS in the
     other processes of a per-process cache).
     """
-    key = f"parvis:territory:{generation(TERRITORIES)}:{slug}"
-    territory = cache.get(key)
-    if territory is None:
+
+    def load() -> Territory:
         try:
-            territory = (
+            return (
                 Territory.objects.select_related("parent")
                 .defer("boundary", "parent__boundary")
                 .get(slug=slug, is_active=True)
             )
         except Territory.DoesNotExist:
             raise Http404 from None
-        cache.set(key, territory, TERRITORY_CACHE_SECONDS)
-    return territory
+
+    return generation_cached(
+        f"parvis:territory:{slug}",
+        load,
+        generations=(TERRITORIES,),
+        seconds=TERRITORY_CACHE_SECONDS,
+    )
 
 
 def territory_operator() -> Territory | None:
